@@ -1,0 +1,105 @@
+// Pointwise (1×1) convolution as a GEMM: y[M, N] = x[M, K] · w[K, N], where
+// M = batch·height·width, K = input channels, N = output channels.
+//
+// Each workgroup computes a TILE_M × TILE_N block of y; each invocation a 4×4
+// sub-block held in four vec4 registers (named, not an array: Chrome spills small
+// private arrays indexed in loops). Per step along K, the workgroup stages a
+// TILE_M × TILE_K slice of x and a TILE_K × TILE_N slice of w in workgroup memory,
+// so each global value is read once per tile instead of once per output.
+// Bias and activation are applied in the write.
+//
+// `PointwiseParams` is generated from its schema in src/kernels/pointwise.ts.
+
+override TILE_M: u32 = 32u;
+override TILE_N: u32 = 32u;
+override TILE_K: u32 = 16u;
+override HAS_BIAS: bool = false;
+
+@group(0) @binding(0) var<uniform> params: PointwiseParams;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+var<workgroup> tileX: array<f32, TILE_M * TILE_K>;
+var<workgroup> tileW: array<f32, TILE_K * TILE_N>;
+
+fn store(row: u32, col0: u32, v: vec4f) {
+  if (row >= params.M) {
+    return;
+  }
+  for (var c = 0u; c < 4u; c++) {
+    let col = col0 + c;
+    if (col < params.N) {
+      var s = v[c];
+      if (HAS_BIAS) {
+        s += bias[col];
+      }
+      y[row * params.N + col] = activate(s);
+    }
+  }
+}
+
+@compute @workgroup_size(TILE_N / 4u, TILE_M / 4u)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_id) lid: vec3u,
+  @builtin(local_invocation_index) lidx: u32,
+) {
+  let group = wid.x + nwg.x * (wid.y + nwg.y * wid.z);
+  let tilesN = (params.N + TILE_N - 1u) / TILE_N;
+  let tileRow = group / tilesN;
+  let tileCol = group % tilesN;
+  let rowBase = tileRow * TILE_M;
+  let colBase = tileCol * TILE_N;
+  // Grid padding from dispatch folding; uniform across the workgroup.
+  if (rowBase >= params.M) {
+    return;
+  }
+  let threads = (TILE_N / 4u) * (TILE_M / 4u);
+  let r0 = lid.y * 4u;
+  let c0 = lid.x * 4u;
+
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+
+  for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
+    for (var e = lidx; e < TILE_M * TILE_K; e += threads) {
+      let r = rowBase + e / TILE_K;
+      let k = k0 + e % TILE_K;
+      var v = 0.0;
+      if (r < params.M && k < params.K) {
+        v = x[r * params.K + k];
+      }
+      tileX[e] = v;
+    }
+    for (var e = lidx; e < TILE_K * TILE_N; e += threads) {
+      let k = k0 + e / TILE_N;
+      let col = colBase + e % TILE_N;
+      var v = 0.0;
+      if (k < params.K && col < params.N) {
+        v = w[k * params.N + col];
+      }
+      tileW[e] = v;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TILE_K; k++) {
+      let b = vec4f(tileW[k * TILE_N + c0], tileW[k * TILE_N + c0 + 1u], tileW[k * TILE_N + c0 + 2u], tileW[k * TILE_N + c0 + 3u]);
+      acc0 += tileX[(r0 + 0u) * TILE_K + k] * b;
+      acc1 += tileX[(r0 + 1u) * TILE_K + k] * b;
+      acc2 += tileX[(r0 + 2u) * TILE_K + k] * b;
+      acc3 += tileX[(r0 + 3u) * TILE_K + k] * b;
+    }
+    workgroupBarrier();
+  }
+
+  let row = rowBase + r0;
+  let col = colBase + c0;
+  store(row, col, acc0);
+  store(row + 1u, col, acc1);
+  store(row + 2u, col, acc2);
+  store(row + 3u, col, acc3);
+}

@@ -1,0 +1,42 @@
+import type { Backend, DepthwiseConv2dParams, PointwiseConv2dParams, Storage } from '../backend.js';
+import { depthwiseConv2dCpu } from './depthwise.js';
+import { pointwiseConv2dCpu } from './pointwise.js';
+
+/** CPU storage: the data itself. */
+class CpuStorage {
+  constructor(public data: Float32Array) {}
+}
+
+function data(s: Storage): Float32Array {
+  return (s as CpuStorage).data;
+}
+
+/**
+ * The reference backend: plain loops with float64 accumulation, run eagerly on the
+ * calling thread. It is the `'cpu'` backend and the oracle the GPU tests compare against.
+ */
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+
+  upload(values: Float32Array): Storage {
+    return new CpuStorage(values.slice());
+  }
+
+  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage {
+    return new CpuStorage(depthwiseConv2dCpu(data(x), data(filter), bias && data(bias), p));
+  }
+
+  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
+    return new CpuStorage(pointwiseConv2dCpu(data(x), data(filter), bias && data(bias), p));
+  }
+
+  async read(s: Storage): Promise<Float32Array> {
+    return data(s).slice();
+  }
+
+  release(s: Storage): void {
+    (s as CpuStorage).data = new Float32Array(0);
+  }
+
+  destroy(): void {}
+}

@@ -1,0 +1,74 @@
+/**
+ * Machine-readable reason for a {@link SepconvError}.
+ *
+ * - `INVALID_ARGUMENT`: a value has the wrong type, rank, size or range.
+ * - `SHAPE_MISMATCH`: two arguments disagree (channels, bias length, data length).
+ * - `EMPTY_OUTPUT`: the kernel does not fit in the padded input.
+ * - `DISPOSED`: a tensor was used after `dispose()`.
+ * - `WRONG_ENGINE`: a tensor from another engine was passed.
+ * - `ENGINE_DESTROYED`: the engine was used after `destroy()`.
+ * - `BACKEND_UNAVAILABLE`: the requested backend cannot be created here.
+ * - `GPU_ERROR`: the GPU reported a validation, out-of-memory or compile error.
+ */
+export type SepconvErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'SHAPE_MISMATCH'
+  | 'EMPTY_OUTPUT'
+  | 'DISPOSED'
+  | 'WRONG_ENGINE'
+  | 'ENGINE_DESTROYED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'GPU_ERROR';
+
+/** Details carried by every {@link SepconvError}. */
+export interface SepconvErrorDetails {
+  /** The public operation that failed, e.g. `depthwiseConv2d`. */
+  op: string;
+  /** The argument at fault, e.g. `filter` or `options.stride`, when there is one. */
+  arg?: string;
+  /** What was expected, in words. */
+  expected?: string;
+  /** What was given, in words. */
+  given?: string;
+  /** The underlying error, for GPU and backend failures. */
+  cause?: unknown;
+}
+
+/**
+ * The one error type sepconv throws. Its message names the op, the argument,
+ * what was expected and what was given; the same facts are fields.
+ */
+export class SepconvError extends Error {
+  readonly code: SepconvErrorCode;
+  readonly op: string;
+  readonly arg: string | undefined;
+  readonly expected: string | undefined;
+  readonly given: string | undefined;
+
+  constructor(code: SepconvErrorCode, details: SepconvErrorDetails, message?: string) {
+    super(message ?? formatMessage(details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'SepconvError';
+    this.code = code;
+    this.op = details.op;
+    this.arg = details.arg;
+    this.expected = details.expected;
+    this.given = details.given;
+  }
+}
+
+function formatMessage(d: SepconvErrorDetails): string {
+  let msg = `sepconv.${d.op}`;
+  if (d.arg !== undefined) msg += `: argument '${d.arg}'`;
+  if (d.expected !== undefined) msg += `: expected ${d.expected}`;
+  if (d.given !== undefined) msg += `, got ${d.given}`;
+  return msg;
+}
+
+/** Short human description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return String(value);
+}

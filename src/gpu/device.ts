@@ -1,0 +1,102 @@
+// Getting a GPUDevice: injected by the user, from the browser's navigator.gpu, or
+// in Node from the optional `webgpu` package (Dawn). Nothing else in sepconv
+// knows where the device came from.
+
+import { SepconvError } from '../errors.js';
+
+/** What sepconv reports about the adapter it runs on. */
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  description: string;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapter: AdapterDescription;
+  /** True when sepconv created the device and so must destroy it. */
+  owned: boolean;
+}
+
+export interface DeviceRequest {
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+}
+
+// Limits worth more than the defaults to a convolution engine; each is raised to
+// what the adapter offers.
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+] as const;
+
+let nodeGpu: Promise<GPU | null> | undefined;
+
+/** The WebGPU entry point here, or null when this environment has none. */
+function findGpu(): Promise<GPU | null> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return Promise.resolve(nav.gpu);
+  if (!isNode()) return Promise.resolve(null);
+  nodeGpu ??= loadNodeGpu();
+  return nodeGpu;
+}
+
+function isNode(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof proc?.versions?.node === 'string';
+}
+
+async function loadNodeGpu(): Promise<GPU | null> {
+  // A computed specifier keeps bundlers from pulling the Node-only package into
+  // browser builds; in Node it resolves from the user's node_modules.
+  const specifier = 'webgpu';
+  let mod: { create: (flags: string[]) => GPU };
+  try {
+    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+  } catch (cause) {
+    throw new SepconvError(
+      'BACKEND_UNAVAILABLE',
+      { op: 'createEngine', arg: 'options.backend', cause },
+      "sepconv.createEngine: backend 'webgpu' in Node needs the optional 'webgpu' package (Dawn), " +
+        `which could not be loaded: install it with 'npm install webgpu' (${String(cause)})`,
+    );
+  }
+  return mod.create([]);
+}
+
+function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+  };
+}
+
+
+/** Returns the injected device, or creates one with the adapter's higher limits. */
+export async function acquireDevice(req: DeviceRequest): Promise<AcquiredDevice> {
+  if (req.device) {
+    return { device: req.device, adapter: describeAdapter(req.device.adapterInfo), owned: false };
+  }
+  const gpu = await findGpu();
+  const adapter = gpu && (await gpu.requestAdapter(req.powerPreference ? { powerPreference: req.powerPreference } : undefined));
+  if (!adapter) {
+    throw new SepconvError(
+      'BACKEND_UNAVAILABLE',
+      { op: 'createEngine', arg: 'options.backend', expected: 'a WebGPU adapter', given: 'none' },
+      "sepconv.createEngine: backend 'webgpu' was requested but no WebGPU adapter is available " +
+        "(use backend 'auto' to fall back to the CPU)",
+    );
+  }
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) {
+    const v = adapter.limits[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const device = await adapter.requestDevice({ label: 'sepconv', requiredLimits });
+  return { device, adapter: describeAdapter(adapter.info), owned: true };
+}

@@ -1,0 +1,195 @@
+// The only place that touches GPUCommandEncoder. Ops are recorded into an open
+// batch and return at once; a batch is encoded into one command encoder (one
+// compute pass for consecutive dispatches) and submitted when a read needs it or
+// when it reaches `maxDispatchesPerBatch`. Pipelines compile asynchronously, so
+// encoding waits for them; batches still submit strictly in record order.
+
+import { SepconvError } from '../errors.js';
+import type { BufferPool } from './buffer-pool.js';
+
+/** A tensor's data on the GPU. */
+export interface GpuStorage {
+  buffer: GPUBuffer;
+  /** Bytes of data (the buffer may be larger: pool buckets). */
+  byteLength: number;
+  /** Id of the last batch that recorded a command using this buffer. */
+  lastUse: number;
+  /** Set when the op producing this data failed; every later use reports it. */
+  error: SepconvError | null;
+}
+
+/** One compute dispatch: bindings are [uniform, ...inputs, output]. */
+export interface DispatchCommand {
+  kind: 'dispatch';
+  op: string;
+  label: string;
+  pipeline: Promise<GPUComputePipeline>;
+  layout: GPUBindGroupLayout;
+  uniforms: ArrayBuffer;
+  inputs: readonly GpuStorage[];
+  output: GpuStorage;
+  /** Total workgroups; the scheduler folds them into a grid within the device's per-dimension limit. */
+  workgroups: number;
+}
+
+/** A buffer-to-buffer copy, used for readback. */
+export interface CopyCommand {
+  kind: 'copy';
+  src: GpuStorage;
+  dst: GPUBuffer;
+  byteLength: number;
+}
+
+type Command = DispatchCommand | CopyCommand;
+
+/**
+ * Folds `total` workgroups into an [x, y, z] grid with every dimension ≤ `maxPerDim`.
+ * Shaders linearise the workgroup id and skip ids ≥ total.
+ */
+export function dispatchGrid(total: number, maxPerDim: number): [number, number, number] {
+  if (total <= maxPerDim) return [Math.max(total, 1), 1, 1];
+  const planes = Math.ceil(total / (maxPerDim * maxPerDim));
+  const perPlane = Math.ceil(total / planes);
+  const y = Math.ceil(perPlane / maxPerDim);
+  const x = Math.ceil(perPlane / y);
+  return [x, y, planes];
+}
+
+// Uniform blocks of a batch share one buffer, each at an offset aligned as the
+// device requires (minUniformBufferOffsetAlignment, 256 by default).
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+export class Scheduler {
+  private open: Command[] = [];
+  private openId = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private lastBatch: Promise<void> = Promise.resolve();
+  private lostReason: SepconvError | null = null;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly uniformPool: BufferPool,
+    /** Pools whose released buffers wait for a submit. */
+    private readonly pools: readonly BufferPool[],
+    private readonly maxDispatchesPerBatch = 64,
+  ) {}
+
+  /** Id of the batch that commands recorded now will belong to. */
+  get currentBatch(): number {
+    return this.openId;
+  }
+
+  /** Marks the device lost: later batches fail with `reason`. */
+  markLost(reason: SepconvError): void {
+    this.lostReason = reason;
+  }
+
+  record(cmd: Command): void {
+    if (cmd.kind === 'dispatch') {
+      for (const s of cmd.inputs) s.lastUse = this.openId;
+      cmd.output.lastUse = this.openId;
+    } else {
+      cmd.src.lastUse = this.openId;
+    }
+    this.open.push(cmd);
+    if (this.open.length >= this.maxDispatchesPerBatch) void this.flush().catch(() => {});
+  }
+
+  /** Submits everything recorded so far; resolves when that batch is submitted. */
+  flush(): Promise<void> {
+    if (this.open.length === 0) return this.lastBatch;
+    const cmds = this.open;
+    const id = this.openId;
+    this.open = [];
+    this.openId++;
+    const done = this.tail.then(() => this.submit(cmds, id));
+    this.tail = done.catch(() => {});
+    this.lastBatch = done;
+    return done;
+  }
+
+  private async submit(cmds: Command[], id: number): Promise<void> {
+    try {
+      await this.encodeAndSubmit(cmds, id);
+    } finally {
+      for (const pool of this.pools) pool.onSubmitted(id);
+    }
+  }
+
+  private async encodeAndSubmit(cmds: Command[], id: number): Promise<void> {
+    if (this.lostReason) {
+      for (const c of cmds) if (c.kind === 'dispatch') c.output.error ??= this.lostReason;
+      throw this.lostReason;
+    }
+    const pipelines = await Promise.allSettled(cmds.map((c) => (c.kind === 'dispatch' ? c.pipeline : null)));
+
+    const uniformAlign = this.device.limits.minUniformBufferOffsetAlignment;
+    let uniformBytes = 0;
+    for (const c of cmds) if (c.kind === 'dispatch') uniformBytes = align(uniformBytes, uniformAlign) + c.uniforms.byteLength;
+    const uniformBuffer = uniformBytes > 0 ? this.uniformPool.acquire(uniformBytes) : null;
+    const staged = new Uint8Array(uniformBytes);
+
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder({ label: `sepconv batch ${id}` });
+    const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
+    let pass: GPUComputePassEncoder | null = null;
+    let offset = 0;
+    const ran: DispatchCommand[] = [];
+    cmds.forEach((c, i) => {
+      if (c.kind === 'copy') {
+        pass?.end();
+        pass = null;
+        if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, 0, c.dst, 0, c.byteLength);
+        return;
+      }
+      const failedInput = c.inputs.find((s) => s.error)?.error;
+      const compiled = pipelines[i] as PromiseSettledResult<GPUComputePipeline>;
+      if (failedInput || compiled.status === 'rejected') {
+        // Skip it; the output carries the first error so reads report it.
+        c.output.error = failedInput ?? toSepconvError(c.op, (compiled as PromiseRejectedResult).reason);
+        return;
+      }
+      offset = align(offset, uniformAlign);
+      staged.set(new Uint8Array(c.uniforms), offset);
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: uniformBuffer as GPUBuffer, offset, size: c.uniforms.byteLength } },
+      ];
+      c.inputs.forEach((s, k) => entries.push({ binding: k + 1, resource: { buffer: s.buffer, size: s.byteLength } }));
+      entries.push({ binding: c.inputs.length + 1, resource: { buffer: c.output.buffer, size: c.output.byteLength } });
+      offset += c.uniforms.byteLength;
+      const bindGroup = this.device.createBindGroup({ label: c.label, layout: c.layout, entries });
+      pass ??= encoder.beginComputePass({ label: `sepconv batch ${id}` });
+      pass.setPipeline(compiled.value);
+      pass.setBindGroup(0, bindGroup);
+      const [x, y, z] = dispatchGrid(c.workgroups, maxPerDim);
+      pass.dispatchWorkgroups(x, y, z);
+      ran.push(c);
+    });
+    (pass as GPUComputePassEncoder | null)?.end();
+    if (uniformBuffer) this.device.queue.writeBuffer(uniformBuffer, 0, staged);
+    this.device.queue.submit([encoder.finish()]);
+    if (uniformBuffer) this.uniformPool.release(uniformBuffer, id);
+    const [validation, oom] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+    const gpuError = validation ?? oom;
+    if (gpuError) {
+      const ops = [...new Set(ran.map((c) => c.op))].join(', ');
+      const err = new SepconvError(
+        'GPU_ERROR',
+        { op: ran[0]?.op ?? 'read', cause: gpuError },
+        `sepconv.${ran[0]?.op ?? 'read'}: the GPU rejected a batch with ${ops || 'a readback'} ` +
+          `(${oom && !validation ? 'out of memory' : 'validation error'}): ${gpuError.message}`,
+      );
+      for (const c of ran) c.output.error ??= err;
+      throw err;
+    }
+  }
+}
+
+function toSepconvError(op: string, reason: unknown): SepconvError {
+  return reason instanceof SepconvError
+    ? reason
+    : new SepconvError('GPU_ERROR', { op, cause: reason }, `sepconv.${op}: ${String(reason)}`);
+}

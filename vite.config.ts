@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Library build: one ESM file, WGSL inlined through `?raw` imports. The Node
+// WebGPU binding (`webgpu`) stays external: it is an optional dependency that
+// src/gpu/device.ts imports only when no `navigator.gpu` exists.
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    lib: {
+      entry: 'src/index.ts',
+      formats: ['es'],
+      fileName: () => 'index.js',
+    },
+    rollupOptions: {
+      external: ['webgpu', /^node:/],
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/setup.ts'],
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
