@@ -103,7 +103,7 @@ export function resolvePadding(
   stride: [number, number],
   dilation: [number, number],
 ): Padding {
-  const value = padding ?? 'valid';
+  const value = padding === undefined ? 'valid' : padding;
   if (value === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
   if (value === 'same') {
     const [top, bottom] = samePadding(inH, kH, stride[0], dilation[0]);

@@ -1,0 +1,98 @@
+// Bad arguments throw at the call, with an Error naming the op, the argument,
+// what was expected and what was given; the engine keeps working afterwards.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, SepconvError, type Engine, type Tensor } from '../../src/index.js';
+
+let e: Engine;
+let other: Engine;
+beforeAll(async () => {
+  e = await createEngine({ backend: 'cpu' });
+  other = await createEngine({ backend: 'cpu' });
+});
+afterAll(() => {
+  e.destroy();
+  other.destroy();
+});
+
+const x = () => e.tensor(new Float32Array(2 * 5 * 5 * 3), [2, 5, 5, 3]);
+const dw = () => e.tensor(new Float32Array(3 * 3 * 3 * 2), [3, 3, 3, 2]);
+const pw = () => e.tensor(new Float32Array(3 * 4), [3, 4]);
+
+function expectError(fn: () => unknown, code: string, message: RegExp) {
+  let err: unknown;
+  try {
+    fn();
+  } catch (caught) {
+    err = caught;
+  }
+  expect(err, 'expected a throw').toBeInstanceOf(SepconvError);
+  expect((err as SepconvError).code).toBe(code);
+  expect((err as Error).message).toMatch(message);
+}
+
+describe('argument checks', () => {
+  const cases: [string, () => unknown, string, RegExp][] = [
+    ['input of wrong rank', () => e.depthwiseConv2d(e.tensor([1, 2, 3], [3]), dw()), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'x': expected rank 4 \[N, H, W, C\], got rank 1 \[3\]/],
+    ['filter of wrong rank', () => e.depthwiseConv2d(x(), e.tensor([1, 2], [2])), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'filter': expected rank 4/],
+    ['channel mismatch', () => e.depthwiseConv2d(x(), e.tensor(new Float32Array(9 * 4), [3, 3, 4, 1])), 'SHAPE_MISMATCH', /depthwiseConv2d: argument 'filter': expected shape \[kh, kw, 3, M\].*got \[3, 3, 4, 1\]/],
+    ['depthwise bias length', () => e.depthwiseConv2d(x(), dw(), { bias: e.tensor([1, 2, 3], [3]) }), 'SHAPE_MISMATCH', /depthwiseConv2d: argument 'options.bias': expected shape \[6\].*got \[3\]/],
+    ['stride 0', () => e.depthwiseConv2d(x(), dw(), { stride: 0 }), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'options.stride': expected a positive integer.*got 0/],
+    ['negative stride', () => e.depthwiseConv2d(x(), dw(), { stride: [1, -2] }), 'INVALID_ARGUMENT', /'options.stride'.*got \[1, -2\]/],
+    ['dilation 0', () => e.depthwiseConv2d(x(), dw(), { dilation: 0 }), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'options.dilation'.*got 0/],
+    ['fractional dilation', () => e.depthwiseConv2d(x(), dw(), { dilation: 1.5 }), 'INVALID_ARGUMENT', /'options.dilation'.*got 1.5/],
+    ['unknown padding', () => e.depthwiseConv2d(x(), dw(), { padding: 'full' as never }), 'INVALID_ARGUMENT', /'options.padding'.*got 'full'/],
+    ['kernel larger than padded input', () => e.depthwiseConv2d(x(), e.tensor(new Float32Array(7 * 7 * 3), [7, 7, 3, 1])), 'EMPTY_OUTPUT', /depthwiseConv2d: argument 'filter': expected a dilated kernel no larger than the padded input \(5×5\), got 7×7/],
+    ['dilated kernel larger than input', () => e.depthwiseConv2d(x(), dw(), { dilation: 3 }), 'EMPTY_OUTPUT', /got 7×7 \(kernel 3×3, dilation 3×3\)/],
+    ['unknown activation', () => e.depthwiseConv2d(x(), dw(), { activation: 'gelu' as never }), 'INVALID_ARGUMENT', /'options.activation': expected one of 'linear', 'relu', 'relu6', got 'gelu'/],
+    ['pointwise channel mismatch', () => e.pointwiseConv2d(x(), e.tensor(new Float32Array(8), [2, 4])), 'SHAPE_MISMATCH', /pointwiseConv2d: argument 'filter': expected Cin = 3.*got filter shape \[2, 4\]/],
+    ['pointwise filter rank', () => e.pointwiseConv2d(x(), e.tensor(new Float32Array(3 * 4 * 9), [3, 3, 3, 4])), 'INVALID_ARGUMENT', /pointwiseConv2d: argument 'filter': expected shape \[Cin, Cout\] or \[1, 1, Cin, Cout\], got \[3, 3, 3, 4\]/],
+    ['pointwise bias length', () => e.pointwiseConv2d(x(), pw(), { bias: e.tensor([1], [1]) }), 'SHAPE_MISMATCH', /pointwiseConv2d: argument 'options.bias': expected shape \[4\]/],
+    ['pointwise input rank', () => e.pointwiseConv2d(e.tensor([1, 2, 3], [1, 3]), pw()), 'INVALID_ARGUMENT', /pointwiseConv2d: argument 'x': expected rank 4/],
+    ['tensor from another engine', () => e.depthwiseConv2d(other.tensor(new Float32Array(75), [1, 5, 5, 3]), dw()), 'WRONG_ENGINE', /depthwiseConv2d: argument 'x': expected a tensor created by this engine, got a tensor of another engine/],
+    ['filter from another engine', () => e.pointwiseConv2d(x(), other.tensor(new Float32Array(12), [3, 4])), 'WRONG_ENGINE', /pointwiseConv2d: argument 'filter'/],
+    ['disposed input', () => { const t = x(); t.dispose(); return e.depthwiseConv2d(t, dw()); }, 'DISPOSED', /depthwiseConv2d: argument 'x': expected a live tensor, got a disposed tensor/],
+    ['disposed bias', () => { const b = e.tensor(new Float32Array(4), [4]); b.dispose(); return e.pointwiseConv2d(x(), pw(), { bias: b }); }, 'DISPOSED', /pointwiseConv2d: argument 'options.bias'/],
+    ['not a tensor', () => e.depthwiseConv2d(new Float32Array(4) as unknown as Tensor, dw()), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'x': expected a Tensor, got Float32Array/],
+    ['data length', () => e.tensor(new Float32Array(5), [2, 2]), 'SHAPE_MISMATCH', /tensor: argument 'data': expected 4 elements for shape \[2, 2\], got 5/],
+    ['zero dimension', () => e.tensor(new Float32Array(0), [1, 0, 2, 1]), 'INVALID_ARGUMENT', /tensor: argument 'shape\[1\]': expected a positive integer, got 0/],
+    ['NaN dimension', () => e.tensor(new Float32Array(2), [2, NaN]), 'INVALID_ARGUMENT', /'shape\[1\]'.*got NaN/],
+  ];
+
+  test.each(cases)('%s', (_name, fn, code, message) => {
+    expectError(fn, code, message);
+  });
+
+  test('the engine still gives correct results after every bad call', async () => {
+    for (const [, fn] of cases) {
+      try {
+        fn();
+      } catch {
+        // expected
+      }
+    }
+    const y = e.depthwiseConv2d(e.tensor([1, 2, 3, 4], [1, 2, 2, 1]), e.tensor([1, 1, 1, 1], [2, 2, 1, 1]));
+    expect([...(await y.read())]).toEqual([10]);
+  });
+
+  test('read of a disposed tensor rejects; double dispose is harmless', async () => {
+    const t = e.tensor([1], [1]);
+    t.dispose();
+    t.dispose();
+    await expect(t.read()).rejects.toThrow(/read: argument 'tensor': expected a live tensor/);
+  });
+
+  test('use after destroy throws ENGINE_DESTROYED', async () => {
+    const gone = await createEngine({ backend: 'cpu' });
+    const t = gone.tensor([1], [1]);
+    gone.destroy();
+    gone.destroy();
+    expectError(() => gone.tensor([1], [1]), 'ENGINE_DESTROYED', /sepconv.tensor: the engine was destroyed/);
+    await expect(t.read()).rejects.toThrow(/engine was destroyed/);
+  });
+
+  test('createEngine rejects an unknown backend', async () => {
+    await expect(createEngine({ backend: 'webgl' as never })).rejects.toThrow(
+      /createEngine: argument 'options.backend': expected 'webgpu', 'cpu' or 'auto', got 'webgl'/,
+    );
+  });
+});
