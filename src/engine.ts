@@ -6,7 +6,7 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { SepconvError, describe } from './errors.js';
 import { WebGpuBackend } from './gpu/backend.js';
-import type { PoolStats } from './gpu/buffer-pool.js';
+import type { MemoryInfo } from './gpu/buffer-pool.js';
 import { acquireDevice, type AdapterDescription } from './gpu/device.js';
 import { convGeometry, type PaddingOption, type PairOption } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -178,7 +178,7 @@ export class Engine {
   }
 
   /** GPU memory held by this engine's tensors and buffer pools (zeros on the CPU backend). */
-  memory(): PoolStats {
+  memory(): MemoryInfo {
     if (this.impl instanceof WebGpuBackend) return this.impl.memory();
     return { bytesAllocated: 0, bytesInUse: 0, buffers: 0, pooledBytes: 0 };
   }

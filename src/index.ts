@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * sepconv: depthwise-separable convolution on WebGPU, with a CPU reference backend.
  * @packageDocumentation
@@ -10,4 +11,4 @@ export type { SepconvErrorCode, SepconvErrorDetails } from './errors.js';
 export type { Activation } from './activation.js';
 export type { PaddingOption, PairOption } from './shape.js';
 export type { AdapterDescription } from './gpu/device.js';
-export type { PoolStats as MemoryInfo } from './gpu/buffer-pool.js';
+export type { MemoryInfo } from './gpu/buffer-pool.js';

@@ -6,7 +6,7 @@ import { SepconvError } from '../errors.js';
 import { depthwiseRun } from '../kernels/depthwise.js';
 import type { KernelRun } from '../kernels/kernel.js';
 import { pointwiseRun } from '../kernels/pointwise.js';
-import { BufferPool, type PoolStats } from './buffer-pool.js';
+import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { PipelineCache } from './pipelines.js';
@@ -126,7 +126,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Bytes held by tensors and the pools. */
-  memory(): PoolStats {
+  memory(): MemoryInfo {
     const a = this.storagePool.stats();
     const b = this.stagingPool.stats();
     const c = this.uniformPool.stats();

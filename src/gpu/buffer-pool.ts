@@ -8,7 +8,7 @@
 // before that command is submitted; queue order does the rest.
 
 /** Byte counts the pool reports. */
-export interface PoolStats {
+export interface MemoryInfo {
   /** Bytes of all live GPU buffers this pool created. */
   bytesAllocated: number;
   /** Bytes of buffers currently handed out (or waiting for their last submit). */
@@ -117,7 +117,7 @@ export class BufferPool {
     this.allocated = this.inUse = this.pooled = 0;
   }
 
-  stats(): PoolStats {
+  stats(): MemoryInfo {
     return { bytesAllocated: this.allocated, bytesInUse: this.inUse, buffers: this.live.size, pooledBytes: this.pooled };
   }
 }
