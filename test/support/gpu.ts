@@ -8,3 +8,16 @@ export async function createGpuEngine(): Promise<Engine> {
   if (engine.backend !== 'webgpu') throw new Error('expected a WebGPU engine');
   return engine;
 }
+
+// Dawn's Node binding tears its instance down when the GPU object is garbage
+// collected, taking its devices with it: keep the one the tests create alive.
+let testGpu: GPU | undefined;
+
+/** A device with WebGPU's default limits, made by the test (for injection). */
+export async function createDefaultDevice(): Promise<GPUDevice> {
+  testGpu ??= (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? (await import('webgpu')).create([]);
+  const gpu = testGpu;
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter');
+  return adapter.requestDevice();
+}

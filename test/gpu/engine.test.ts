@@ -1,0 +1,120 @@
+// Engine behaviour on the GPU: backend choice, injected devices, queued work and
+// GPU-side errors.
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createEngine, SepconvError, type Engine } from '../../src/index.js';
+import { PipelineCache, defineKernel } from '../../src/gpu/pipelines.js';
+import { createDefaultDevice, createGpuEngine } from '../support/gpu.js';
+
+let gpu: Engine;
+beforeAll(async () => {
+  gpu = await createGpuEngine();
+});
+afterAll(() => gpu?.destroy());
+
+test("'auto' picks WebGPU when an adapter exists", async () => {
+  const e = await createEngine();
+  expect(e.backend).toBe('webgpu');
+  expect(e.adapter).not.toBeNull();
+  e.destroy();
+});
+
+describe('an injected device', () => {
+  test('is used, and survives engine.destroy()', async () => {
+    const device = await createDefaultDevice();
+    const e = await createEngine({ backend: 'webgpu', device });
+    expect(e.device).toBe(device);
+    const y = e.pointwiseConv2d(e.tensor([1, 2], [1, 1, 1, 2]), e.tensor([3, 4], [2, 1]));
+    expect([...(await y.read())]).toEqual([11]);
+    e.destroy();
+    // The device is the caller's: still usable.
+    const b = device.createBuffer({ size: 16, usage: 0x0080 });
+    b.destroy();
+    const e2 = await createEngine({ backend: 'webgpu', device });
+    expect([...(await e2.tensor([5], [1]).read())]).toEqual([5]);
+    e2.destroy();
+    device.destroy();
+  });
+});
+
+describe('queued work', () => {
+  test('ops return before the GPU runs; a tensor disposed while queued is still seen by the op', async () => {
+    const x = gpu.tensor([1, 2, 3, 4], [1, 2, 2, 1]);
+    const w = gpu.tensor([1, 1, 1, 1], [2, 2, 1, 1]);
+    const y = gpu.depthwiseConv2d(x, w);
+    x.dispose();
+    w.dispose();
+    // The freed buffers must not be reused for these uploads before the op has run.
+    const junk = [gpu.tensor([9, 9, 9, 9], [4]), gpu.tensor([9, 9, 9, 9], [4])];
+    expect([...(await y.read())]).toEqual([10]);
+    junk.forEach((t) => t.dispose());
+  });
+
+  test('many dispatches split into several submits still give the right chain', async () => {
+    const e = await createEngine({ backend: 'webgpu', maxDispatchesPerSubmit: 3 });
+    let t = e.tensor([1, -2, 3, -4], [1, 2, 2, 1]);
+    for (let i = 0; i < 10; i++) t = e.pointwiseConv2d(t, e.tensor([2], [1, 1]));
+    expect([...(await t.read())]).toEqual([1024, -2048, 3072, -4096]);
+    // Reading twice works and gives the same data.
+    expect([...(await t.read())]).toEqual([1024, -2048, 3072, -4096]);
+    e.destroy();
+  });
+
+  test('memory() counts tensors and pooled buffers', async () => {
+    const e = await createGpuEngine();
+    const before = e.memory();
+    const t = e.tensor(new Float32Array(1000), [1000]);
+    const during = e.memory();
+    expect(during.bytesInUse - before.bytesInUse).toBeGreaterThanOrEqual(4000);
+    t.dispose();
+    await e.flush();
+    expect(e.memory().bytesInUse).toBe(before.bytesInUse);
+    expect(e.memory().pooledBytes).toBeGreaterThan(0);
+    e.destroy();
+  });
+
+  test('printShaders prints the generated WGSL once per pipeline', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const e = await createEngine({ backend: 'webgpu', printShaders: true });
+    const x = e.tensor(new Float32Array(16), [1, 4, 4, 1]);
+    await e.depthwiseConv2d(x, e.tensor(new Float32Array(4), [2, 2, 1, 1])).read();
+    await e.depthwiseConv2d(x, e.tensor(new Float32Array(4), [2, 2, 1, 1])).read();
+    const printed = log.mock.calls.map((c) => String(c[0])).filter((s) => s.startsWith('[sepconv] pipeline'));
+    log.mockRestore();
+    expect(printed.length).toBe(1);
+    expect(printed[0]).toMatch(/depthwise_conv2d#[0-9a-f]{8}\{ACTIVATION=0,HAS_BIAS=0,KH=2,KW=2,WG=64\}/);
+    expect(printed[0]).toContain('struct DepthwiseParams {');
+    e.destroy();
+  });
+});
+
+describe('GPU errors become Errors naming the op', () => {
+  test('an output larger than the device allows: read() rejects with GPU_ERROR, the engine keeps working', async () => {
+    const device = await createDefaultDevice(); // default limit: 128 MiB per storage binding
+    const e = await createEngine({ backend: 'webgpu', device });
+    // [1, 1024, 1024, 1] → 33 channels: 1024·1024·33·4 B = 132 MiB > 128 MiB
+    const y = e.pointwiseConv2d(e.tensor(new Float32Array(1024 * 1024), [1, 1024, 1024, 1]), e.tensor(new Float32Array(33), [1, 33]));
+    const err = await y.read().then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(err).toBeInstanceOf(SepconvError);
+    expect((err as SepconvError).code).toBe('GPU_ERROR');
+    expect((err as Error).message).toMatch(/sepconv\.pointwiseConv2d: the GPU rejected a batch with pointwiseConv2d/);
+    y.dispose();
+    const z = e.depthwiseConv2d(e.tensor([1, 2, 3], [1, 1, 3, 1]), e.tensor([1, 1], [1, 2, 1, 1]));
+    expect([...(await z.read())]).toEqual([3, 5]);
+    e.destroy();
+    device.destroy();
+  });
+
+  test('a shader that does not compile rejects with GPU_ERROR and the compiler message', async () => {
+    const device = await createDefaultDevice();
+    const cache = new PipelineCache(device);
+    const broken = defineKernel('broken', ['@compute @workgroup_size(1) fn main() { let a: u32 = 1.5; }'], ['write']);
+    const err = await cache.get({ kernel: broken, constants: {} }, 'depthwiseConv2d').catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(SepconvError);
+    expect((err as Error).message).toMatch(/sepconv\.depthwiseConv2d: GPU pipeline 'broken#[0-9a-f]+\{\}' failed to compile/);
+    expect((err as Error).message).toMatch(/error at 1:/);
+    device.destroy();
+  });
+});
