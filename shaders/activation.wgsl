@@ -1,15 +1,36 @@
-// Fused activations. ACTIVATION ids follow ACTIVATIONS in src/activation.ts.
+// Fused activations. ACTIVATION ids follow ACTIVATIONS in src/activation.ts;
+// `alpha` is the leakyRelu slope / elu scale, a uniform of the calling kernel.
 // Written with comparisons so NaN passes through unchanged, as in the CPU
-// reference (max(0, NaN) is implementation-defined in WGSL).
+// reference (max(0, NaN) and clamp(NaN, ...) are implementation-defined in WGSL).
 override ACTIVATION: u32 = 0u;
 
-fn activate(v: f32) -> f32 {
+fn relu6(v: f32) -> f32 {
+  return select(select(v, 6.0, v > 6.0), 0.0, v < 0.0);
+}
+
+fn activate(v: f32, alpha: f32) -> f32 {
   switch ACTIVATION {
     case 1u: { // relu
       return select(v, 0.0, v < 0.0);
     }
-    case 2u: { // relu6
-      return select(select(v, 6.0, v > 6.0), 0.0, v < 0.0);
+    case 2u: {
+      return relu6(v);
+    }
+    case 3u: { // leakyRelu
+      return select(v, alpha * v, v < 0.0);
+    }
+    case 4u: { // sigmoid; exp overflows to +inf for v < -88, giving 0 as it should
+      return 1.0 / (1.0 + exp(-v));
+    }
+    case 5u: { // tanh; some drivers compute it from exp(2v) and return NaN for large |v|:
+      // tanh(±9) is ±1 in f32 already, so clamp first (NaN kept by the select).
+      return select(tanh(select(select(v, 9.0, v > 9.0), -9.0, v < -9.0)), v, v != v);
+    }
+    case 6u: { // hardSwish
+      return v * relu6(v + 3.0) / 6.0;
+    }
+    case 7u: { // elu
+      return select(v, alpha * (exp(v) - 1.0), v < 0.0);
     }
     default: { // linear
       return v;

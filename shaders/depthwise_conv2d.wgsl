@@ -59,5 +59,5 @@ fn main(
   if (HAS_BIAS) {
     acc += bias[co];
   }
-  y[idx] = activate(acc);
+  y[idx] = activate(acc, params.alpha);
 }

@@ -1,15 +1,17 @@
 // The Engine validates and normalises every argument, picks the backend and
 // records ops on it. It makes no GPU calls itself; backends trust what it passes.
+// Backends only see NHWC images and HWIO filters: the Engine transposes NCHW
+// inputs and OIHW filters around them (on the backend, so data stays on the GPU).
 
-import { ACTIVATIONS, type Activation } from './activation.js';
-import type { Backend } from './backend.js';
+import { resolveActivation, type Activation, type ActivationSpec } from './activation.js';
+import type { Backend, Storage } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { SepconvError, describe } from './errors.js';
 import { WebGpuBackend } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import { acquireDevice, type AdapterDescription } from './gpu/device.js';
-import { convGeometry, type PaddingOption, type PairOption } from './shape.js';
-import { Tensor } from './tensor.js';
+import { convGeometry, type ConvGeometry, type PaddingOption, type PairOption } from './shape.js';
+import { Tensor, type Layout } from './tensor.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
@@ -25,26 +27,73 @@ export interface EngineOptions {
   maxDispatchesPerSubmit?: number;
 }
 
-/** Options of {@link Engine.depthwiseConv2d}. */
-export interface DepthwiseConv2dOptions {
+/**
+ * How filters are laid out: `'HWIO'` (TF.js/Keras, the default) or `'OIHW'` (PyTorch).
+ * For each op, HWIO / OIHW shapes are:
+ * - conv2d: `[kh, kw, Cin/groups, Cout]` / `[Cout, Cin/groups, kh, kw]`
+ * - depthwise: `[kh, kw, C, M]` / `[C·M, 1, kh, kw]`
+ * - pointwise: `[Cin, Cout]` or `[1, 1, Cin, Cout]` / `[Cout, Cin, 1, 1]`
+ */
+export type FilterLayout = 'HWIO' | 'OIHW';
+
+/** Options every op with a fused epilogue takes. */
+export interface ActivationOptions {
+  /** Activation fused into the write. Default `'linear'`. */
+  activation?: Activation;
+  /** Negative slope of `leakyRelu` (default 0.2) or scale of `elu` (default 1). */
+  alpha?: number;
+}
+
+/** Spatial options of the k×k convolutions. */
+export interface SpatialOptions {
   /** Stride, one number or `[vertical, horizontal]`. Default 1. */
   stride?: PairOption;
   /** Dilation, one number or `[vertical, horizontal]`. Default 1. */
   dilation?: PairOption;
   /** `'same'`, `'valid'` (default), `p` or `[top, bottom, left, right]`. */
   padding?: PaddingOption;
+}
+
+/** Options of {@link Engine.depthwiseConv2d}. */
+export interface DepthwiseConv2dOptions extends SpatialOptions, ActivationOptions {
   /** Bias of shape `[C·M]`, added before the activation. */
   bias?: Tensor;
-  /** Activation fused into the write. Default `'linear'`. */
-  activation?: Activation;
+  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, C, M]`). */
+  filterLayout?: FilterLayout;
 }
 
 /** Options of {@link Engine.pointwiseConv2d}. */
-export interface PointwiseConv2dOptions {
+export interface PointwiseConv2dOptions extends ActivationOptions {
   /** Bias of shape `[Cout]`, added before the activation. */
   bias?: Tensor;
-  /** Activation fused into the write. Default `'linear'`. */
-  activation?: Activation;
+  /** Layout of `filter`. Default `'HWIO'` (`[Cin, Cout]` or `[1, 1, Cin, Cout]`). */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.conv2d}. */
+export interface Conv2dOptions extends SpatialOptions, ActivationOptions {
+  /** Number of channel groups; divides Cin and Cout. Default 1. */
+  groups?: number;
+  /** Bias of shape `[Cout]`, added before the activation. */
+  bias?: Tensor;
+  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, Cin/groups, Cout]`). */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.separableConv2d}. */
+export interface SeparableConv2dOptions extends SpatialOptions, ActivationOptions {
+  /** Bias of shape `[C·M]` added after the depthwise step (no activation there). */
+  depthwiseBias?: Tensor;
+  /** Bias of shape `[Cout]` added after the pointwise step, before the activation. */
+  bias?: Tensor;
+  /** Layout of both filters. Default `'HWIO'`. */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.tensor}. */
+export interface TensorOptions {
+  /** Layout of a rank-4 image tensor. Default `'NHWC'`. */
+  layout?: Layout;
 }
 
 /** Tensor data: a Float32Array is used as is (copied); any other array of numbers is converted to f32. */
@@ -56,6 +105,18 @@ function invalid(op: string, arg: string, expected: string, given: string): Sepc
 
 function mismatch(op: string, arg: string, expected: string, given: string): SepconvError {
   return new SepconvError('SHAPE_MISMATCH', { op, arg, expected, given });
+}
+
+/** OIHW → HWIO is the same transpose for every filter kind. */
+const OIHW_TO_HWIO = [2, 3, 1, 0] as const;
+const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
+const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
+
+/** An NHWC view of an op's input: its storage, shape, and a temporary to free after recording. */
+interface Prepared {
+  storage: Storage;
+  shape: [number, number, number, number];
+  temp: Storage | null;
 }
 
 /**
@@ -84,12 +145,14 @@ export class Engine {
   }
 
   /**
-   * Creates a tensor from `data` laid out row-major in `shape` (NHWC for images).
+   * Creates a tensor from `data` laid out row-major in `shape`: `[N, H, W, C]` for an
+   * NHWC image, `[N, C, H, W]` with `{ layout: 'NCHW' }`.
    * @example const x = engine.tensor(new Float32Array(1 * 8 * 8 * 3), [1, 8, 8, 3]);
    */
-  tensor(data: TensorData, shape: readonly number[]): Tensor {
+  tensor(data: TensorData, shape: readonly number[], options: TensorOptions = {}): Tensor {
     const op = 'tensor';
     this.assertAlive(op);
+    this.assertOptions(op, options);
     if (!Array.isArray(shape) || shape.length === 0) {
       throw invalid(op, 'shape', 'a non-empty array of positive integers', describe(shape));
     }
@@ -98,6 +161,13 @@ export class Engine {
         throw invalid(op, `shape[${i}]`, 'a positive integer', describe(d));
       }
     });
+    const layout = options.layout ?? 'NHWC';
+    if (layout !== 'NHWC' && layout !== 'NCHW') {
+      throw invalid(op, 'options.layout', "'NHWC' or 'NCHW'", describe(layout));
+    }
+    if (layout === 'NCHW' && shape.length !== 4) {
+      throw invalid(op, 'options.layout', "'NCHW' only for rank-4 shapes [N, C, H, W]", `rank ${shape.length}`);
+    }
     if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
       throw invalid(op, 'data', 'a Float32Array or an array of numbers', describe(data));
     }
@@ -106,70 +176,202 @@ export class Engine {
       throw mismatch(op, 'data', `${size} elements for shape ${describe(shape)}`, `${data.length}`);
     }
     const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    return new Tensor(this, shape, this.impl.upload(values));
+    return new Tensor(this, shape, this.impl.upload(values), layout);
   }
 
   /**
    * Depthwise 2-D convolution: each input channel is convolved with its own `M`
    * filters (`M` = channel multiplier). Input `[N, H, W, C]`, filter `[kh, kw, C, M]`,
    * output `[N, Ho, Wo, C·M]` with output channel `c·M + m`.
+   * Keras `DepthwiseConv2D`, PyTorch `Conv2d(C, C·M, k, groups=C)`.
    * @example const y = engine.depthwiseConv2d(x, w, { stride: 2, padding: 'same', activation: 'relu6' });
    */
   depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
     const op = 'depthwiseConv2d';
-    this.assertAlive(op);
-    this.assertOptions(op, options);
-    this.assertTensor(op, 'x', x, 4, '[N, H, W, C]');
-    this.assertTensor(op, 'filter', filter, 4, '[kh, kw, C, M]');
-    const [batch, , , channels] = x.shape as [number, number, number, number];
-    const [kH, kW, fc, multiplier] = filter.shape as [number, number, number, number];
-    if (fc !== channels) {
-      throw mismatch(op, 'filter', `shape [kh, kw, ${channels}, M] (filter channels = input channels)`, describe(filter.shape));
-    }
-    const outC = channels * multiplier;
-    const bias = this.optionalBias(op, options.bias, outC);
-    const activation = this.activation(op, options.activation);
-    const geom = convGeometry(op, x.shape, kH, kW, options);
-    const storage = this.impl.depthwiseConv2d(x.storage, filter.storage, bias, {
-      ...geom,
-      channels,
-      multiplier,
-      activation,
-    });
-    return new Tensor(this, [batch, geom.outH, geom.outW, outC], storage);
+    this.begin(op, options, [
+      ['x', x],
+      ['filter', filter],
+      ['options.bias', options.bias],
+    ]);
+    const input = this.imageShape(op, x);
+    const fl = this.filterLayout(op, options.filterLayout);
+    const [kH, kW, multiplier] = this.depthwiseFilterShape(op, 'filter', filter, input[3], fl);
+    const channels = input[3];
+    const bias = this.bias(op, 'options.bias', options.bias, channels * multiplier);
+    const act = resolveActivation(op, options.activation, options.alpha);
+    const geom = convGeometry(op, input, kH, kW, options);
+    return this.record(x, input, (xs) =>
+      this.withFilter(filter, fl, (fs) =>
+        this.impl.depthwiseConv2d(xs, fs, bias, { ...geom, channels, multiplier, act }),
+      ),
+      [input[0], geom.outH, geom.outW, channels * multiplier],
+    );
   }
 
   /**
    * Pointwise (1×1) convolution: mixes channels at every pixel. Input `[N, H, W, Cin]`,
    * filter `[Cin, Cout]` (or `[1, 1, Cin, Cout]` as TF.js stores 1×1 filters),
-   * output `[N, H, W, Cout]`.
+   * output `[N, H, W, Cout]`. Keras `Conv2D(Cout, 1)`, PyTorch `Conv2d(Cin, Cout, 1)`.
    * @example const z = engine.pointwiseConv2d(y, w2, { bias: b, activation: 'relu' });
    */
   pointwiseConv2d(x: Tensor, filter: Tensor, options: PointwiseConv2dOptions = {}): Tensor {
     const op = 'pointwiseConv2d';
+    this.begin(op, options, [
+      ['x', x],
+      ['filter', filter],
+      ['options.bias', options.bias],
+    ]);
+    const input = this.imageShape(op, x);
+    const fl = this.filterLayout(op, options.filterLayout);
+    const cout = this.pointwiseFilterShape(op, 'filter', filter, input[3], fl);
+    const bias = this.bias(op, 'options.bias', options.bias, cout);
+    const act = resolveActivation(op, options.activation, options.alpha);
+    const [n, h, w, cin] = input;
+    return this.record(
+      x,
+      input,
+      (xs) =>
+        this.withFilter(filter, fl, (fs) =>
+          this.impl.pointwiseConv2d(xs, fs, bias, { rows: n * h * w, inChannels: cin, outChannels: cout, act }),
+        ),
+      [n, h, w, cout],
+    );
+  }
+
+  /**
+   * Standard or grouped 2-D convolution. Input `[N, H, W, Cin]`, filter
+   * `[kh, kw, Cin/groups, Cout]` (HWIO), output `[N, Ho, Wo, Cout]`. Runs as an
+   * implicit GEMM on the GPU; a conv2d that is really a depthwise one
+   * (`groups = Cin`) or a pointwise one (1×1, stride 1, no padding) runs on that kernel.
+   * Keras `Conv2D(groups=…)`, PyTorch `Conv2d(groups=…)`.
+   * @example const y = engine.conv2d(x, w, { stride: 2, padding: 'same', groups: 2, activation: 'relu' });
+   */
+  conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
+    const op = 'conv2d';
+    this.begin(op, options, [
+      ['x', x],
+      ['filter', filter],
+      ['options.bias', options.bias],
+    ]);
+    const input = this.imageShape(op, x);
+    const cin = input[3];
+    const groups = options.groups ?? 1;
+    if (!(typeof groups === 'number' && Number.isInteger(groups) && groups > 0)) {
+      throw invalid(op, 'options.groups', 'a positive integer', describe(groups));
+    }
+    if (cin % groups !== 0) {
+      throw mismatch(op, 'options.groups', `a divisor of the input channels (${cin})`, `${groups}`);
+    }
+    const fl = this.filterLayout(op, options.filterLayout);
+    const [kH, kW, cout] = this.conv2dFilterShape(op, filter, cin / groups, fl);
+    if (cout % groups !== 0) {
+      throw mismatch(op, 'options.groups', `a divisor of the output channels (${cout})`, `${groups}`);
+    }
+    const bias = this.bias(op, 'options.bias', options.bias, cout);
+    const act = resolveActivation(op, options.activation, options.alpha);
+    const geom = convGeometry(op, input, kH, kW, options);
+    const outShape: [number, number, number, number] = [input[0], geom.outH, geom.outW, cout];
+    const { pad } = geom;
+    const isPointwise =
+      groups === 1 && kH === 1 && kW === 1 && geom.strideH === 1 && geom.strideW === 1 &&
+      pad.top + pad.bottom + pad.left + pad.right === 0;
+    return this.record(
+      x,
+      input,
+      (xs) =>
+        this.withFilter(filter, fl, (fs) => {
+          // HWIO [1, 1, Cin, Cout] is [Cin, Cout]; grouped HWIO [kh, kw, 1, C·M] with
+          // groups = C is the depthwise [kh, kw, C, M]: same data, no copy.
+          if (isPointwise) {
+            return this.impl.pointwiseConv2d(xs, fs, bias, {
+              rows: input[0] * input[1] * input[2],
+              inChannels: cin,
+              outChannels: cout,
+              act,
+            });
+          }
+          if (groups === cin) {
+            return this.impl.depthwiseConv2d(xs, fs, bias, { ...geom, channels: cin, multiplier: cout / cin, act });
+          }
+          return this.impl.conv2d(xs, fs, bias, { ...geom, inChannels: cin, outChannels: cout, groups, act });
+        }),
+      outShape,
+    );
+  }
+
+  /**
+   * Depthwise then pointwise convolution, as TF.js `separableConv2d` and Keras
+   * `SeparableConv2D` define it: the activation follows the pointwise step.
+   * Input `[N, H, W, C]`, depthwise filter `[kh, kw, C, M]`, pointwise filter
+   * `[C·M, Cout]` (or `[1, 1, C·M, Cout]`), output `[N, Ho, Wo, Cout]`.
+   * @example const y = engine.separableConv2d(x, dw, pw, { padding: 'same', bias: b, activation: 'relu' });
+   */
+  separableConv2d(
+    x: Tensor,
+    depthwiseFilter: Tensor,
+    pointwiseFilter: Tensor,
+    options: SeparableConv2dOptions = {},
+  ): Tensor {
+    const op = 'separableConv2d';
+    this.begin(op, options, [
+      ['x', x],
+      ['depthwiseFilter', depthwiseFilter],
+      ['pointwiseFilter', pointwiseFilter],
+      ['options.depthwiseBias', options.depthwiseBias],
+      ['options.bias', options.bias],
+    ]);
+    const input = this.imageShape(op, x);
+    const fl = this.filterLayout(op, options.filterLayout);
+    const [n, , , channels] = input;
+    const [kH, kW, multiplier] = this.depthwiseFilterShape(op, 'depthwiseFilter', depthwiseFilter, channels, fl);
+    const mid = channels * multiplier;
+    const cout = this.pointwiseFilterShape(op, 'pointwiseFilter', pointwiseFilter, mid, fl);
+    const dwBias = this.bias(op, 'options.depthwiseBias', options.depthwiseBias, mid);
+    const bias = this.bias(op, 'options.bias', options.bias, cout);
+    const act = resolveActivation(op, options.activation, options.alpha);
+    const geom: ConvGeometry = convGeometry(op, input, kH, kW, options);
+    const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
+    return this.record(
+      x,
+      input,
+      (xs) => {
+        const y = this.withFilter(depthwiseFilter, fl, (fs) =>
+          this.impl.depthwiseConv2d(xs, fs, dwBias, { ...geom, channels, multiplier, act: linear }),
+        );
+        const z = this.withFilter(pointwiseFilter, fl, (fs) =>
+          this.impl.pointwiseConv2d(y, fs, bias, {
+            rows: n * geom.outH * geom.outW,
+            inChannels: mid,
+            outChannels: cout,
+            act,
+          }),
+        );
+        this.impl.release(y);
+        return z;
+      },
+      [n, geom.outH, geom.outW, cout],
+    );
+  }
+
+  /**
+   * Permutes the dimensions of a tensor of rank ≤ 4: output dimension `i` is input
+   * dimension `perm[i]`, as TF.js `transpose`. Converts layouts once, e.g. PyTorch
+   * OIHW weights to HWIO with `engine.transpose(w, [2, 3, 1, 0])`. The result has
+   * the default layout tag (`'NHWC'`).
+   */
+  transpose(x: Tensor, perm: readonly number[]): Tensor {
+    const op = 'transpose';
     this.assertAlive(op);
-    this.assertOptions(op, options);
-    this.assertTensor(op, 'x', x, 4, '[N, H, W, Cin]');
-    this.assertTensor(op, 'filter', filter, undefined, '[Cin, Cout]');
-    const fs = filter.shape;
-    const is1x1 = fs.length === 4 && fs[0] === 1 && fs[1] === 1;
-    if (fs.length !== 2 && !is1x1) {
-      throw invalid(op, 'filter', 'shape [Cin, Cout] or [1, 1, Cin, Cout]', describe(fs));
-    }
-    const [cin, cout] = fs.slice(-2) as [number, number];
-    const [batch, h, w, channels] = x.shape as [number, number, number, number];
-    if (cin !== channels) {
-      throw mismatch(op, 'filter', `Cin = ${channels} (the input's channels)`, `filter shape ${describe(fs)}`);
-    }
-    const bias = this.optionalBias(op, options.bias, cout);
-    const activation = this.activation(op, options.activation);
-    const storage = this.impl.pointwiseConv2d(x.storage, filter.storage, bias, {
-      rows: batch * h * w,
-      inChannels: cin,
-      outChannels: cout,
-      activation,
-    });
-    return new Tensor(this, [batch, h, w, cout], storage);
+    this.assertTensor(op, 'x', x);
+    const rank = x.shape.length;
+    if (rank > 4) throw invalid(op, 'x', 'a tensor of rank ≤ 4', `rank ${rank}`);
+    const isPerm =
+      Array.isArray(perm) &&
+      perm.length === rank &&
+      [...perm].sort((a, b) => a - b).every((v, i) => v === i);
+    if (!isPerm) throw invalid(op, 'perm', `a permutation of 0..${rank - 1}`, describe(perm));
+    const storage = this.impl.permute(x.storage, { inShape: x.shape, perm });
+    return new Tensor(this, perm.map((d) => x.shape[d] as number), storage);
   }
 
   /** Starts every queued op; resolves once they are submitted to the GPU. */
@@ -209,6 +411,121 @@ export class Engine {
     if (!this.destroyed) this.impl.release(t.storage);
   }
 
+  // ---- recording helpers -------------------------------------------------
+
+  /**
+   * Runs `body` on an NHWC view of `x` and returns the result in `x`'s layout.
+   * `input` is x's NHWC shape, `outShape` the op's NHWC output shape.
+   */
+  private record(
+    x: Tensor,
+    input: [number, number, number, number],
+    body: (xs: Storage) => Storage,
+    outShape: [number, number, number, number],
+  ): Tensor {
+    const prepared = this.nhwc(x, input);
+    const out = body(prepared.storage);
+    if (prepared.temp) this.impl.release(prepared.temp);
+    if (x.layout === 'NHWC') return new Tensor(this, outShape, out);
+    const back = this.impl.permute(out, { inShape: outShape, perm: NHWC_TO_NCHW });
+    this.impl.release(out);
+    return new Tensor(this, NHWC_TO_NCHW.map((d) => outShape[d] as number), back, 'NCHW');
+  }
+
+  private nhwc(x: Tensor, input: [number, number, number, number]): Prepared {
+    if (x.layout === 'NHWC') return { storage: x.storage, shape: input, temp: null };
+    const storage = this.impl.permute(x.storage, { inShape: x.shape, perm: NCHW_TO_NHWC });
+    return { storage, shape: input, temp: storage };
+  }
+
+  /** Runs `body` with the filter in HWIO order, transposing an OIHW filter first. */
+  private withFilter(filter: Tensor, layout: FilterLayout, body: (fs: Storage) => Storage): Storage {
+    if (layout === 'HWIO') return body(filter.storage);
+    const hwio = this.impl.permute(filter.storage, { inShape: filter.shape, perm: OIHW_TO_HWIO });
+    const out = body(hwio);
+    this.impl.release(hwio);
+    return out;
+  }
+
+  // ---- validation --------------------------------------------------------
+
+  /** Common checks of every op: engine alive, options an object, every tensor usable. */
+  private begin(op: string, options: unknown, tensors: [string, Tensor | undefined][]): void {
+    this.assertAlive(op);
+    this.assertOptions(op, options);
+    for (const [arg, t] of tensors) if (t !== undefined || !arg.startsWith('options.')) this.assertTensor(op, arg, t);
+  }
+
+  /** The NHWC shape of an image input, whatever its layout. */
+  private imageShape(op: string, x: Tensor): [number, number, number, number] {
+    const layout = x.layout === 'NCHW' ? '[N, C, H, W]' : '[N, H, W, C]';
+    if (x.shape.length !== 4) {
+      throw invalid(op, 'x', `rank 4 ${layout}`, `rank ${x.shape.length} ${describe(x.shape)}`);
+    }
+    const s = x.shape as [number, number, number, number];
+    return x.layout === 'NCHW' ? [s[0], s[2], s[3], s[1]] : [s[0], s[1], s[2], s[3]];
+  }
+
+  private filterLayout(op: string, layout: unknown): FilterLayout {
+    if (layout === undefined) return 'HWIO';
+    if (layout !== 'HWIO' && layout !== 'OIHW') {
+      throw invalid(op, 'options.filterLayout', "'HWIO' or 'OIHW'", describe(layout));
+    }
+    return layout;
+  }
+
+  /** Checks a depthwise filter against C input channels; returns [kh, kw, M]. */
+  private depthwiseFilterShape(op: string, arg: string, f: Tensor, channels: number, layout: FilterLayout) {
+    const s = f.shape;
+    if (layout === 'OIHW') {
+      if (s.length !== 4 || s[1] !== 1 || (s[0] as number) % channels !== 0) {
+        throw mismatch(op, arg, `OIHW shape [${channels}·M, 1, kh, kw] for ${channels} input channels`, describe(s));
+      }
+      return [s[2], s[3], (s[0] as number) / channels] as [number, number, number];
+    }
+    if (s.length !== 4) throw invalid(op, arg, 'rank 4 [kh, kw, C, M]', `rank ${s.length} ${describe(s)}`);
+    if (s[2] !== channels) {
+      throw mismatch(op, arg, `shape [kh, kw, ${channels}, M] (filter channels = input channels)`, describe(s));
+    }
+    return [s[0], s[1], s[3]] as [number, number, number];
+  }
+
+  /** Checks a pointwise filter against Cin; returns Cout. */
+  private pointwiseFilterShape(op: string, arg: string, f: Tensor, cin: number, layout: FilterLayout): number {
+    const s = f.shape;
+    if (layout === 'OIHW') {
+      if (s.length !== 4 || s[2] !== 1 || s[3] !== 1 || s[1] !== cin) {
+        throw mismatch(op, arg, `OIHW shape [Cout, ${cin}, 1, 1]`, describe(s));
+      }
+      return s[0] as number;
+    }
+    const is1x1 = s.length === 4 && s[0] === 1 && s[1] === 1;
+    if (s.length !== 2 && !is1x1) throw invalid(op, arg, 'shape [Cin, Cout] or [1, 1, Cin, Cout]', describe(s));
+    const [fin, cout] = s.slice(-2) as [number, number];
+    if (fin !== cin) throw mismatch(op, arg, `Cin = ${cin} (the input's channels)`, `${arg} shape ${describe(s)}`);
+    return cout;
+  }
+
+  /** Checks a conv2d filter against Cin/groups; returns [kh, kw, Cout]. */
+  private conv2dFilterShape(op: string, f: Tensor, cinPerGroup: number, layout: FilterLayout) {
+    const s = f.shape;
+    const expected = layout === 'OIHW' ? `[Cout, ${cinPerGroup}, kh, kw]` : `[kh, kw, ${cinPerGroup}, Cout]`;
+    if (s.length !== 4) throw invalid(op, 'filter', `rank 4 ${layout} ${expected}`, `rank ${s.length} ${describe(s)}`);
+    const [kH, kW, ci, cout] = (layout === 'OIHW' ? [s[2], s[3], s[1], s[0]] : s) as [number, number, number, number];
+    if (ci !== cinPerGroup) {
+      throw mismatch(op, 'filter', `${layout} shape ${expected} (input channels / groups = ${cinPerGroup})`, describe(s));
+    }
+    return [kH, kW, cout] as [number, number, number];
+  }
+
+  private bias(op: string, arg: string, bias: Tensor | undefined, length: number): Storage | null {
+    if (bias === undefined) return null;
+    if (bias.shape.length !== 1 || bias.shape[0] !== length) {
+      throw mismatch(op, arg, `shape [${length}] (one value per output channel)`, describe(bias.shape));
+    }
+    return bias.storage;
+  }
+
   private assertAlive(op: string): void {
     if (this.destroyed) {
       throw new SepconvError('ENGINE_DESTROYED', { op }, `sepconv.${op}: the engine was destroyed; create a new one`);
@@ -221,7 +538,7 @@ export class Engine {
     }
   }
 
-  private assertTensor(op: string, arg: string, t: unknown, rank?: number, layout?: string): asserts t is Tensor {
+  private assertTensor(op: string, arg: string, t: unknown): asserts t is Tensor {
     if (!(t instanceof Tensor)) throw invalid(op, arg, 'a Tensor', describe(t));
     if (t.engine !== this) {
       throw new SepconvError('WRONG_ENGINE', {
@@ -234,26 +551,6 @@ export class Engine {
     if (t.isDisposed) {
       throw new SepconvError('DISPOSED', { op, arg, expected: 'a live tensor', given: 'a disposed tensor' });
     }
-    if (rank !== undefined && t.shape.length !== rank) {
-      throw invalid(op, arg, `rank ${rank} ${layout ?? ''}`.trim(), `rank ${t.shape.length} ${describe(t.shape)}`);
-    }
-  }
-
-  private optionalBias(op: string, bias: Tensor | undefined, length: number) {
-    if (bias === undefined) return null;
-    this.assertTensor(op, 'options.bias', bias);
-    if (bias.shape.length !== 1 || bias.shape[0] !== length) {
-      throw mismatch(op, 'options.bias', `shape [${length}] (one value per output channel)`, describe(bias.shape));
-    }
-    return bias.storage;
-  }
-
-  private activation(op: string, a: Activation | undefined): Activation {
-    if (a === undefined) return 'linear';
-    if (!ACTIVATIONS.includes(a)) {
-      throw invalid(op, 'options.activation', `one of ${ACTIVATIONS.map((x) => `'${x}'`).join(', ')}`, describe(a));
-    }
-    return a;
   }
 }
 

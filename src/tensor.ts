@@ -2,6 +2,13 @@ import type { Storage } from './backend.js';
 import type { Engine } from './engine.js';
 
 /**
+ * Memory layout of a rank-4 image tensor: `'NHWC'` (channels last, TF.js/Keras, the
+ * default) or `'NCHW'` (channels first, PyTorch). Ops accept either and return the
+ * layout of their input.
+ */
+export type Layout = 'NHWC' | 'NCHW';
+
+/**
  * An f32 tensor owned by one {@link Engine}. On the WebGPU backend its data stays
  * on the GPU between ops; {@link Tensor.read} copies it back.
  */
@@ -10,6 +17,8 @@ export class Tensor {
   readonly shape: readonly number[];
   /** Number of elements. */
   readonly size: number;
+  /** How a rank-4 tensor's dimensions are ordered; `'NHWC'` for every other rank. */
+  readonly layout: Layout;
   private disposedFlag = false;
 
   /** @internal Tensors are made by {@link Engine.tensor} and by ops. */
@@ -17,8 +26,10 @@ export class Tensor {
     /** @internal */ readonly engine: Engine,
     shape: readonly number[],
     /** @internal */ readonly storage: Storage,
+    layout: Layout = 'NHWC',
   ) {
     this.shape = Object.freeze([...shape]);
+    this.layout = layout;
     this.size = shape.reduce((a, b) => a * b, 1);
   }
 

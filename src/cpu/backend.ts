@@ -1,4 +1,6 @@
-import type { Backend, DepthwiseConv2dParams, PointwiseConv2dParams, Storage } from '../backend.js';
+import type { Backend, Conv2dParams, DepthwiseConv2dParams, PermuteParams, PointwiseConv2dParams, Storage } from '../backend.js';
+import { conv2dCpu } from './conv2d.js';
+import { permuteCpu } from './permute.js';
 import { depthwiseConv2dCpu } from './depthwise.js';
 import { pointwiseConv2dCpu } from './pointwise.js';
 
@@ -28,6 +30,14 @@ export class CpuBackend implements Backend {
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
     return new CpuStorage(pointwiseConv2dCpu(data(x), data(filter), bias && data(bias), p));
+  }
+
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
+    return new CpuStorage(conv2dCpu(data(x), data(filter), bias && data(bias), p));
+  }
+
+  permute(x: Storage, p: PermuteParams): Storage {
+    return new CpuStorage(permuteCpu(data(x), p));
   }
 
   async read(s: Storage): Promise<Float32Array> {

@@ -16,7 +16,7 @@ export function depthwiseConv2dCpu(
   const { batch, inH, inW, channels: C, multiplier: M, kH, kW, outH, outW } = p;
   const outC = C * M;
   const y = new Float32Array(batch * outH * outW * outC);
-  const act = cpuActivation(p.activation);
+  const act = cpuActivation(p.act);
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {

@@ -14,7 +14,7 @@ export function pointwiseConv2dCpu(
 ): Float32Array {
   const { rows, inChannels: K, outChannels: N } = p;
   const y = new Float32Array(rows * N);
-  const act = cpuActivation(p.activation);
+  const act = cpuActivation(p.act);
   const acc = new Float64Array(N);
   for (let r = 0; r < rows; r++) {
     if (bias === null) acc.fill(0);

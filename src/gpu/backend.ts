@@ -1,11 +1,19 @@
 // The WebGPU backend: owns the device's pools, pipeline cache and scheduler, and
 // turns kernel runs into recorded dispatches.
 
-import type { Backend, DepthwiseConv2dParams, PointwiseConv2dParams, Storage } from '../backend.js';
+import type {
+  Backend,
+  Conv2dParams,
+  DepthwiseConv2dParams,
+  PermuteParams,
+  PointwiseConv2dParams,
+  Storage,
+} from '../backend.js';
 import { SepconvError } from '../errors.js';
 import { depthwiseRun } from '../kernels/depthwise.js';
 import type { KernelRun } from '../kernels/kernel.js';
-import { pointwiseRun } from '../kernels/pointwise.js';
+import { conv2dRun, pointwiseRun } from '../kernels/gemm.js';
+import { permuteRun } from '../kernels/permute.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
 import { BufferUsage, MapMode } from './flags.js';
@@ -101,6 +109,18 @@ export class WebGpuBackend implements Backend {
     const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     return this.run('pointwiseConv2d', label, pointwiseRun(p, bias !== null), inputs, p.rows * p.outChannels);
+  }
+
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
+    const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}]`;
+    const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
+    return this.run('conv2d', label, conv2dRun(p, bias !== null), inputs, p.batch * p.outH * p.outW * p.outChannels);
+  }
+
+  permute(x: Storage, p: PermuteParams): Storage {
+    const size = p.inShape.reduce((a, b) => a * b, 1);
+    const label = `[${p.inShape.join(',')}] perm [${p.perm.join(',')}]`;
+    return this.run('transpose', label, permuteRun(p), [x as GpuStorage], size);
   }
 
   async read(s: Storage): Promise<Float32Array> {

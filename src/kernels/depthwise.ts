@@ -24,6 +24,7 @@ export const depthwiseParams = new UniformSchema('DepthwiseParams', [
   ['padTop', 'u32'],
   ['padLeft', 'u32'],
   ['outSize', 'u32'],
+  ['alpha', 'f32'],
 ] as const);
 
 export const depthwiseKernel = defineKernel(
@@ -54,6 +55,7 @@ export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean): Kernel
       padTop: p.pad.top,
       padLeft: p.pad.left,
       outSize,
+      alpha: p.act.alpha,
     },
     new DataView(uniforms),
     0,
@@ -66,7 +68,7 @@ export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean): Kernel
         KH: p.kH,
         KW: p.kW,
         HAS_BIAS: hasBias ? 1 : 0,
-        ACTIVATION: activationId(p.activation),
+        ACTIVATION: activationId(p.act.activation),
       },
     },
     uniforms,

@@ -43,7 +43,7 @@ describe('argument checks', () => {
     ['unknown padding', () => e.depthwiseConv2d(x(), dw(), { padding: 'full' as never }), 'INVALID_ARGUMENT', /'options.padding'.*got 'full'/],
     ['kernel larger than padded input', () => e.depthwiseConv2d(x(), e.tensor(new Float32Array(7 * 7 * 3), [7, 7, 3, 1])), 'EMPTY_OUTPUT', /depthwiseConv2d: argument 'filter': expected a dilated kernel no larger than the padded input \(5×5\), got 7×7/],
     ['dilated kernel larger than input', () => e.depthwiseConv2d(x(), dw(), { dilation: 3 }), 'EMPTY_OUTPUT', /got 7×7 \(kernel 3×3, dilation 3×3\)/],
-    ['unknown activation', () => e.depthwiseConv2d(x(), dw(), { activation: 'gelu' as never }), 'INVALID_ARGUMENT', /'options.activation': expected one of 'linear', 'relu', 'relu6', got 'gelu'/],
+    ['unknown activation', () => e.depthwiseConv2d(x(), dw(), { activation: 'gelu' as never }), 'INVALID_ARGUMENT', /'options.activation': expected one of 'linear', 'relu', 'relu6', 'leakyRelu', 'sigmoid', 'tanh', 'hardSwish', 'elu', got 'gelu'/],
     ['pointwise channel mismatch', () => e.pointwiseConv2d(x(), e.tensor(new Float32Array(8), [2, 4])), 'SHAPE_MISMATCH', /pointwiseConv2d: argument 'filter': expected Cin = 3.*got filter shape \[2, 4\]/],
     ['pointwise filter rank', () => e.pointwiseConv2d(x(), e.tensor(new Float32Array(3 * 4 * 9), [3, 3, 3, 4])), 'INVALID_ARGUMENT', /pointwiseConv2d: argument 'filter': expected shape \[Cin, Cout\] or \[1, 1, Cin, Cout\], got \[3, 3, 3, 4\]/],
     ['pointwise bias length', () => e.pointwiseConv2d(x(), pw(), { bias: e.tensor([1], [1]) }), 'SHAPE_MISMATCH', /pointwiseConv2d: argument 'options.bias': expected shape \[4\]/],

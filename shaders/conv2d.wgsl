@@ -1,0 +1,23 @@
+// Standard and grouped convolution as an implicit GEMM: row = output pixel
+// (n, oy, ox), k = filter tap (i, j, ci) in HWIO order, A[row, k] gathered from
+// the NHWC input on the fly (zero outside it). Included before gemm_tiled.wgsl;
+// `Conv2dParams` is generated from its schema in src/kernels/gemm.ts.
+
+@group(0) @binding(0) var<uniform> params: Conv2dParams;
+
+fn loadA(g: u32, row: u32, k: u32) -> f32 {
+  let ox = row % params.outW;
+  let t = row / params.outW;
+  let oy = t % params.outH;
+  let n = t / params.outH;
+  let ci = k % params.cinG;
+  let tap = k / params.cinG;
+  let j = tap % params.kW;
+  let i = tap / params.kW;
+  let iy = i32(oy * params.strideH + i * params.dilationH) - i32(params.padTop);
+  let ix = i32(ox * params.strideW + j * params.dilationW) - i32(params.padLeft);
+  if (iy < 0 || iy >= i32(params.inH) || ix < 0 || ix >= i32(params.inW)) {
+    return 0.0;
+  }
+  return x[((n * params.inH + u32(iy)) * params.inW + u32(ix)) * params.inC + g * params.cinG + ci];
+}

@@ -1,0 +1,116 @@
+// GEMM kernel family (shaders/gemm_tiled.wgsl): the pointwise convolution and
+// the implicit-GEMM standard/grouped convolution share the tiled core and differ
+// only in how they load A. Specialises on the A loader, tile shape, bias and
+// activation; every shape is a uniform.
+
+import activationWgsl from '../../shaders/activation.wgsl?raw';
+import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
+import gemmWgsl from '../../shaders/gemm_tiled.wgsl?raw';
+import pointwiseWgsl from '../../shaders/pointwise_conv2d.wgsl?raw';
+import { activationId, type ActivationSpec } from '../activation.js';
+import type { Conv2dParams, PointwiseConv2dParams } from '../backend.js';
+import { defineKernel, type BindingKind } from '../gpu/pipelines.js';
+import { UniformSchema } from '../gpu/uniforms.js';
+import type { KernelRun } from './kernel.js';
+
+/** Fields the GEMM core reads; every GEMM kernel's schema starts with them. */
+const GEMM_FIELDS = [
+  ['M', 'u32'],
+  ['K', 'u32'],
+  ['N', 'u32'],
+  ['groups', 'u32'],
+  ['outC', 'u32'],
+  ['alpha', 'f32'],
+] as const;
+
+export const pointwiseParams = new UniformSchema('PointwiseParams', GEMM_FIELDS);
+
+export const conv2dParams = new UniformSchema('Conv2dParams', [
+  ...GEMM_FIELDS,
+  ['inH', 'u32'],
+  ['inW', 'u32'],
+  ['inC', 'u32'],
+  ['outH', 'u32'],
+  ['outW', 'u32'],
+  ['kW', 'u32'],
+  ['cinG', 'u32'],
+  ['strideH', 'u32'],
+  ['strideW', 'u32'],
+  ['dilationH', 'u32'],
+  ['dilationW', 'u32'],
+  ['padTop', 'u32'],
+  ['padLeft', 'u32'],
+] as const);
+
+const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'write'];
+
+export const pointwiseKernel = defineKernel(
+  'pointwise_conv2d',
+  [pointwiseParams.wgsl, activationWgsl, pointwiseWgsl, gemmWgsl],
+  BINDINGS,
+);
+
+export const conv2dKernel = defineKernel('conv2d', [conv2dParams.wgsl, activationWgsl, conv2dWgsl, gemmWgsl], BINDINGS);
+
+// 32×32 output tile, 8×8 invocations of 4×4 each; a 16-deep K slice keeps the two
+// staged tiles at 4 KiB, well inside the 16 KiB workgroup-memory default.
+const TILE = { TILE_M: 32, TILE_N: 32, TILE_K: 16 } as const;
+
+function gemmConstants(act: ActivationSpec, hasBias: boolean) {
+  return { ...TILE, HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(act.activation) };
+}
+
+function gemmWorkgroups(m: number, n: number, groups: number): number {
+  return Math.ceil(m / TILE.TILE_M) * Math.ceil(n / TILE.TILE_N) * groups;
+}
+
+export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean): KernelRun {
+  const uniforms = new ArrayBuffer(pointwiseParams.byteSize);
+  pointwiseParams.write(
+    { M: p.rows, K: p.inChannels, N: p.outChannels, groups: 1, outC: p.outChannels, alpha: p.act.alpha },
+    new DataView(uniforms),
+    0,
+  );
+  return {
+    program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias) },
+    uniforms,
+    workgroups: gemmWorkgroups(p.rows, p.outChannels, 1),
+  };
+}
+
+export function conv2dRun(p: Conv2dParams, hasBias: boolean): KernelRun {
+  const cinG = p.inChannels / p.groups;
+  const N = p.outChannels / p.groups;
+  const M = p.batch * p.outH * p.outW;
+  const uniforms = new ArrayBuffer(conv2dParams.byteSize);
+  conv2dParams.write(
+    {
+      M,
+      K: p.kH * p.kW * cinG,
+      N,
+      groups: p.groups,
+      outC: p.outChannels,
+      alpha: p.act.alpha,
+      inH: p.inH,
+      inW: p.inW,
+      inC: p.inChannels,
+      outH: p.outH,
+      outW: p.outW,
+      kW: p.kW,
+      cinG,
+      strideH: p.strideH,
+      strideW: p.strideW,
+      dilationH: p.dilationH,
+      dilationW: p.dilationW,
+      padTop: p.pad.top,
+      padLeft: p.pad.left,
+    },
+    new DataView(uniforms),
+    0,
+  );
+  return {
+    program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias) },
+    uniforms,
+    workgroups: gemmWorkgroups(M, N, p.groups),
+  };
+}
