@@ -1,0 +1,236 @@
+// Property-based verification over random valid configurations (fast-check):
+//   our CPU backend  vs  TF.js's CPU backend (the independent oracle), and
+//   our GPU backend  vs  our CPU backend,
+// for conv2d (standard, grouped, and the depthwise/pointwise routes), depthwise,
+// pointwise and separable, with every activation. Fixed seed (override with
+// SEPCONV_FUZZ_SEED); a failure prints the shrunk configuration.
+//
+// Tolerances:
+// - CPU vs TF.js: |ours − ref| ≤ 1e-4 + 1e-3·|ref|. TF.js sums in f32 (error up to
+//   n·2^-24·Σ|x·w| with n ≤ 7·7·4 = 196 terms, Σ|x·w| ≤ 196 for data in [-1, 1]: ≤ 2.3e-3
+//   in the very worst case, typically ~1e-6), ours in f64.
+// - GPU vs CPU: 1e-5·Σ|x·w| + 1e-6 per element (see test/support/compare.ts), doubled
+//   for separable (two chained sums), plus 4e-6 absolute for the activations built on
+//   exp/tanh, whose WGSL accuracy is a few ULP of values ≤ 1 in magnitude.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ACTIVATIONS, createEngine, type Activation, type Engine, type PaddingOption } from '../../src/index.js';
+import { abs } from '../support/compare.js';
+import { createGpuEngine } from '../support/gpu.js';
+import { randomData } from '../support/random.js';
+import { oracleConv2d, oracleDepthwise, oraclePointwise, oracleSeparable, type Spatial } from './tfjs.js';
+
+const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
+let gpu: Engine;
+let cpu: Engine;
+beforeAll(async () => {
+  gpu = await createGpuEngine();
+  cpu = await createEngine({ backend: 'cpu' });
+});
+afterAll(() => {
+  gpu?.destroy();
+  cpu?.destroy();
+});
+
+interface Common {
+  n: number;
+  h: number;
+  w: number;
+  k: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: PaddingOption;
+  activation: Activation;
+  alpha: number;
+  bias: boolean;
+  seed: number;
+}
+
+const paddingArb: fc.Arbitrary<PaddingOption> = fc.oneof(
+  fc.constant('same' as const),
+  fc.constant('valid' as const),
+  fc.integer({ min: 0, max: 3 }),
+  fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+);
+
+/** Output is non-empty iff the dilated kernel fits in the padded input (TF rule; 'same' always fits). */
+function fits(c: Common): boolean {
+  if (c.padding === 'same') return true;
+  const [t, b, l, r] =
+    c.padding === 'valid' ? [0, 0, 0, 0] : typeof c.padding === 'number' ? [c.padding, c.padding, c.padding, c.padding] : c.padding;
+  return (c.k[0] - 1) * c.dilation[0] + 1 <= c.h + t + b && (c.k[1] - 1) * c.dilation[1] + 1 <= c.w + l + r;
+}
+
+const commonArb: fc.Arbitrary<Common> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 30 }),
+    w: fc.integer({ min: 1, max: 30 }),
+    k: fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
+    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    padding: paddingArb,
+    activation: fc.constantFrom(...ACTIVATIONS),
+    alpha: fc.integer({ min: 1, max: 200 }).map((v) => v / 100),
+    bias: fc.boolean(),
+    seed: fc.nat(),
+  })
+  .filter(fits);
+
+function spatial(c: Common): Spatial {
+  return { stride: c.stride, dilation: c.dilation, padding: c.padding };
+}
+
+const TRANSCENDENTAL = new Set<Activation>(['sigmoid', 'tanh', 'elu', 'hardSwish']);
+
+/** Asserts the three-way agreement; returns nothing, throws with the first bad element. */
+function agree(ref: Float32Array, ours: Float32Array, gpuOut: Float32Array, magnitude: Float32Array, c: Common, chain = 1) {
+  expect(ours.length, 'output length vs TF.js').toBe(ref.length);
+  expect(gpuOut.length, 'GPU output length').toBe(ours.length);
+  const extra = TRANSCENDENTAL.has(c.activation) ? 4e-6 : 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r = ref[i] as number;
+    const o = ours[i] as number;
+    const g = gpuOut[i] as number;
+    if (!(Math.abs(o - r) <= 1e-4 + 1e-3 * Math.abs(r))) {
+      throw new Error(`CPU vs TF.js at ${i}: ours ${o}, TF.js ${r}`);
+    }
+    const tol = chain * (1e-6 + 1e-5 * (magnitude[i] as number)) + extra;
+    if (!(Math.abs(g - o) <= tol)) throw new Error(`GPU vs CPU at ${i}: GPU ${g}, CPU ${o}, tol ${tol}`);
+  }
+}
+
+function runs(n: number): fc.Parameters<unknown> {
+  return { seed: SEED, numRuns: n, endOnFailure: false };
+}
+
+describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
+  test('conv2d: standard, grouped, depthwise and pointwise routes (160 configurations)', async () => {
+    const arb = fc.record({
+      c: commonArb,
+      groups: fc.integer({ min: 1, max: 4 }),
+      cinPerGroup: fc.integer({ min: 1, max: 4 }),
+      coutPerGroup: fc.integer({ min: 1, max: 4 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ c, groups, cinPerGroup, coutPerGroup }) => {
+        const cin = groups * cinPerGroup;
+        const cout = groups * coutPerGroup;
+        const xShape = [c.n, c.h, c.w, cin] as [number, number, number, number];
+        const fShape = [c.k[0], c.k[1], cinPerGroup, cout] as [number, number, number, number];
+        const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
+        const f = randomData(fShape.reduce((a, b) => a * b), c.seed + 1);
+        const bias = c.bias ? randomData(cout, c.seed + 2) : null;
+        const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
+          e
+            .conv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
+              stride: c.stride,
+              dilation: c.dilation,
+              padding: c.padding,
+              groups,
+              activation: act,
+              alpha: c.alpha,
+              ...(bs && { bias: e.tensor(bs, [cout]) }),
+            })
+            .read();
+        const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c), groups);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+      }),
+      runs(160),
+    );
+  });
+
+  test('depthwiseConv2d (150 configurations)', async () => {
+    const arb = fc.record({ c: commonArb, channels: fc.integer({ min: 1, max: 9 }), m: fc.integer({ min: 1, max: 4 }) });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ c, channels, m }) => {
+        const xShape = [c.n, c.h, c.w, channels] as [number, number, number, number];
+        const fShape = [c.k[0], c.k[1], channels, m] as [number, number, number, number];
+        const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
+        const f = randomData(fShape.reduce((a, b) => a * b), c.seed + 1);
+        const bias = c.bias ? randomData(channels * m, c.seed + 2) : null;
+        const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
+          e
+            .depthwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
+              stride: c.stride,
+              dilation: c.dilation,
+              padding: c.padding,
+              activation: act,
+              alpha: c.alpha,
+              ...(bs && { bias: e.tensor(bs, [channels * m]) }),
+            })
+            .read();
+        const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
+        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+      }),
+      runs(150),
+    );
+  });
+
+  test('pointwiseConv2d (90 configurations)', async () => {
+    const arb = fc.record({ c: commonArb, cin: fc.integer({ min: 1, max: 70 }), cout: fc.integer({ min: 1, max: 70 }) });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ c, cin, cout }) => {
+        const xShape = [c.n, c.h, c.w, cin] as [number, number, number, number];
+        const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
+        const f = randomData(cin * cout, c.seed + 1);
+        const bias = c.bias ? randomData(cout, c.seed + 2) : null;
+        const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
+          e
+            .pointwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, [cin, cout]), {
+              activation: act,
+              alpha: c.alpha,
+              ...(bs && { bias: e.tensor(bs, [cout]) }),
+            })
+            .read();
+        const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha });
+        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+      }),
+      runs(90),
+    );
+  });
+
+  test('separableConv2d (110 configurations)', async () => {
+    const arb = fc.record({
+      c: commonArb,
+      channels: fc.integer({ min: 1, max: 8 }),
+      m: fc.integer({ min: 1, max: 4 }),
+      cout: fc.integer({ min: 1, max: 12 }),
+      depthwiseBias: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ c, channels, m, cout, depthwiseBias }) => {
+        const mid = channels * m;
+        const xShape = [c.n, c.h, c.w, channels] as [number, number, number, number];
+        const fShape = [c.k[0], c.k[1], channels, m] as [number, number, number, number];
+        const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
+        const f = randomData(fShape.reduce((a, b) => a * b), c.seed + 1);
+        const pw = randomData(mid * cout, c.seed + 2);
+        const dwb = depthwiseBias ? randomData(mid, c.seed + 3) : null;
+        const bias = c.bias ? randomData(cout, c.seed + 4) : null;
+        const run = (e: Engine, data: (Float32Array | null)[], act: Activation) => {
+          const [xs, fs, ps, ds, bs] = data as [Float32Array, Float32Array, Float32Array, Float32Array | null, Float32Array | null];
+          return e
+            .separableConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), e.tensor(ps, [mid, cout]), {
+              stride: c.stride,
+              dilation: c.dilation,
+              padding: c.padding,
+              activation: act,
+              alpha: c.alpha,
+              ...(ds && { depthwiseBias: e.tensor(ds, [mid]) }),
+              ...(bs && { bias: e.tensor(bs, [cout]) }),
+            })
+            .read();
+        };
+        const data = [x, f, pw, dwb, bias];
+        const ref = oracleSeparable(
+          { x, xShape, filter: f, filterShape: fShape, pointwise: pw, pointwiseShape: [mid, cout], depthwiseBias: dwb, bias, activation: c.activation, alpha: c.alpha },
+          spatial(c),
+        );
+        const magnitude = await run(cpu, data.map((d) => d && abs(d)), 'linear');
+        agree(ref, await run(cpu, data, c.activation), await run(gpu, data, c.activation), magnitude, c, 2);
+      }),
+      runs(110),
+    );
+  });
+});
