@@ -195,6 +195,21 @@ describe('chains and larger shapes', () => {
     expect(firstMismatch(gz, cz, mz)).toBeNull();
   });
 
+  test('MobileNet stem: conv2d 3×3 s2 3→32 on [1,224,224,3], and a grouped 3×3 64→64 (groups 4)', async () => {
+    const x = randomData(224 * 224 * 3, 41);
+    const w = randomData(27 * 32, 42);
+    const x2 = randomData(28 * 28 * 64, 43);
+    const w2 = randomData(9 * 16 * 64, 44);
+    const run = async (e: Engine, xs: Float32Array, ws: Float32Array, x2s: Float32Array, w2s: Float32Array) => [
+      await e.conv2d(e.tensor(xs, [1, 224, 224, 3]), e.tensor(ws, [3, 3, 3, 32]), { stride: 2, padding: 'same' }).read(),
+      await e.conv2d(e.tensor(x2s, [1, 28, 28, 64]), e.tensor(w2s, [3, 3, 16, 64]), { padding: 'same', groups: 4 }).read(),
+    ];
+    const got = await run(gpu, x, w, x2, w2);
+    const want = await run(cpu, x, w, x2, w2);
+    const magnitude = await run(cpu, abs(x), abs(w), abs(x2), abs(w2));
+    got.forEach((g, i) => expect(firstMismatch(g, want[i] as Float32Array, magnitude[i] as Float32Array)).toBeNull());
+  });
+
   test('more than 65,535 workgroups: the dispatch is folded into a 2-D grid', async () => {
     // 1·520·520·16 = 4,326,400 outputs / 64 per workgroup = 67,600 workgroups.
     const x = randomData(520 * 520 * 16, 31);

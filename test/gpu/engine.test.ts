@@ -118,3 +118,29 @@ describe('GPU errors become Errors naming the op', () => {
     device.destroy();
   });
 });
+
+describe('transpose', () => {
+  test.each([
+    [[2, 3, 4, 5], [0, 3, 1, 2]],
+    [[2, 3, 4, 5], [3, 2, 1, 0]],
+    [[7, 9], [1, 0]],
+    [[3, 4, 5], [1, 2, 0]],
+    [[6], [0]],
+  ])('%j by %j: GPU = CPU', async (shape, perm) => {
+    const cpu = await createEngine({ backend: 'cpu' });
+    const data = Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i);
+    const g = gpu.transpose(gpu.tensor(data, shape), perm);
+    const c = cpu.transpose(cpu.tensor(data, shape), perm);
+    expect(g.shape).toEqual(perm.map((d) => shape[d]));
+    expect(await g.read()).toEqual(await c.read());
+    cpu.destroy();
+  });
+
+  test('CPU transpose against hand-written indices', async () => {
+    const cpu = await createEngine({ backend: 'cpu' });
+    // [[0, 1, 2], [3, 4, 5]]ᵀ = [[0, 3], [1, 4], [2, 5]]
+    const t = cpu.transpose(cpu.tensor([0, 1, 2, 3, 4, 5], [2, 3]), [1, 0]);
+    expect([...(await t.read())]).toEqual([0, 3, 1, 4, 2, 5]);
+    cpu.destroy();
+  });
+});
