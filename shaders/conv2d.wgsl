@@ -6,8 +6,9 @@
 @group(0) @binding(0) var<uniform> params: Conv2dParams;
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
-  let ox = row % params.outW;
-  let t = row / params.outW;
+  let pixel = params.rowStart + row;
+  let ox = pixel % params.outW;
+  let t = pixel / params.outW;
   let oy = t % params.outH;
   let n = t / params.outH;
   let ci = k % params.cinG;
@@ -19,5 +20,5 @@ fn loadA(g: u32, row: u32, k: u32) -> f32 {
   if (iy < 0 || iy >= i32(params.inH) || ix < 0 || ix >= i32(params.inW)) {
     return 0.0;
   }
-  return x[((n * params.inH + u32(iy)) * params.inW + u32(ix)) * params.inC + g * params.cinG + ci];
+  return x[((n * params.inH + u32(iy)) * params.inW + u32(ix)) * params.inC + g * params.cinG + ci - params.xOrigin];
 }

@@ -7,6 +7,10 @@
 // unroll; shapes, stride, dilation and padding are uniforms, so one pipeline
 // serves every layer with the same kernel size.
 //
+// A dispatch covers output elements [outStart, outEnd). When a tensor is larger
+// than one binding may be, the op runs in bands (src/kernels/bands.ts): x and y
+// are then bound from element xOrigin / yOrigin on, and indices are shifted.
+//
 // `DepthwiseParams` is generated from its schema in src/kernels/depthwise.ts.
 
 override WG: u32 = 64u;
@@ -27,8 +31,8 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let group = wid.x + nwg.x * (wid.y + nwg.y * wid.z);
-  let idx = group * WG + lid;
-  if (idx >= params.outSize) {
+  let idx = params.outStart + group * WG + lid;
+  if (idx >= params.outEnd) {
     return;
   }
   let co = idx % params.outC;
@@ -53,11 +57,11 @@ fn main(
       if (ix < 0 || ix >= i32(params.inW)) {
         continue;
       }
-      acc += x[(rowBase + u32(ix)) * params.inC + c] * w[(i * KW + j) * params.outC + co];
+      acc += x[(rowBase + u32(ix)) * params.inC + c - params.xOrigin] * w[(i * KW + j) * params.outC + co];
     }
   }
   if (HAS_BIAS) {
     acc += bias[co];
   }
-  y[idx] = activate(acc, params.alpha);
+  y[idx - params.yOrigin] = activate(acc, params.alpha);
 }

@@ -1,8 +1,9 @@
 // Tiled GEMM core shared by the pointwise and the standard/grouped convolution:
 //   y[row, g·N + col] = act(bias[g·N + col] + Σ_k A_g[row, k] · w[k, g·N + col])
 // for groups g, rows < M, cols < N, k < K. The including kernel supplies the
-// uniform `params` (with fields M, K, N, groups, outC, alpha) and
-// `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M and k < K:
+// uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, xOrigin,
+// yOrigin) and `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for
+// row < M and k < K:
 // a plain matrix read for the pointwise conv, an on-the-fly im2col gather for
 // the implicit-GEMM conv (no im2col tensor is ever materialised).
 //
@@ -12,6 +13,11 @@
 // workgroup stages a TILE_M × TILE_K slice of A and a TILE_K × TILE_N slice of w
 // in workgroup memory, so each global value is read once per tile instead of
 // once per output. Bias and activation are applied in the write.
+//
+// A dispatch covers rows [rowStart, rowStart + M) of the whole problem; for
+// tensors larger than one binding the op runs in bands of rows
+// (src/kernels/bands.ts), with y bound from element yOrigin on (and x from
+// xOrigin, which loadA subtracts).
 
 override TILE_M: u32 = 32u;
 override TILE_N: u32 = 32u;
@@ -38,7 +44,7 @@ fn storeRow(g: u32, row: u32, col0: u32, v: vec4f) {
       if (HAS_BIAS) {
         s += bias[o];
       }
-      y[row * params.outC + o] = activate(s, params.alpha);
+      y[(params.rowStart + row) * params.outC + o - params.yOrigin] = activate(s, params.alpha);
     }
   }
 }

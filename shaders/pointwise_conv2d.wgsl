@@ -5,5 +5,5 @@
 @group(0) @binding(0) var<uniform> params: PointwiseParams;
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
-  return x[row * params.K + k];
+  return x[(params.rowStart + row) * params.K + k - params.xOrigin];
 }

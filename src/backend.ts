@@ -44,6 +44,8 @@ export type Storage = object;
 /** What a backend does; one instance per Engine. */
 export interface Backend {
   readonly kind: 'webgpu' | 'cpu';
+  /** Largest tensor the backend can hold, in bytes. */
+  readonly maxTensorBytes: number;
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
   /** Each op queues its work and returns its output at once. */

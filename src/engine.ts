@@ -7,7 +7,7 @@ import { resolveActivation, type Activation, type ActivationSpec } from './activ
 import type { Backend, Storage } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { SepconvError, describe } from './errors.js';
-import { WebGpuBackend } from './gpu/backend.js';
+import { WebGpuBackend, type EngineLimits } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import { acquireDevice, type AdapterDescription } from './gpu/device.js';
 import { convGeometry, type ConvGeometry, type PaddingOption, type PairOption } from './shape.js';
@@ -125,23 +125,49 @@ interface Prepared {
  * result is read (or when enough work has been queued).
  */
 export class Engine {
-  /** The backend actually in use. */
-  readonly backend: 'webgpu' | 'cpu';
-  /** The GPU adapter in use, or null on the CPU backend. */
-  readonly adapter: AdapterDescription | null;
-  private readonly impl: Backend;
+  private impl: Backend;
+  private readonly options: EngineOptions;
   private destroyed = false;
+  /** The op being validated, for errors raised by shared helpers. */
+  private currentOp = '';
+  /** Open tidy() scopes, innermost last: every tensor made inside joins the innermost. */
+  private readonly scopes: Set<Tensor>[] = [];
+  /** Tensors passed to keep(): never disposed by a tidy() scope. */
+  private kept = new WeakSet<Tensor>();
 
   /** @internal Use {@link createEngine}. */
-  constructor(impl: Backend) {
+  constructor(impl: Backend, options: EngineOptions = {}) {
     this.impl = impl;
-    this.backend = impl.kind;
-    this.adapter = impl instanceof WebGpuBackend ? impl.adapter : null;
+    this.options = options;
+  }
+
+  /** The backend in use: `'webgpu'` or `'cpu'` (after a fallback in {@link Engine.recover}, `'cpu'`). */
+  get backend(): 'webgpu' | 'cpu' {
+    return this.impl.kind;
+  }
+
+  /** The GPU adapter in use, or null on the CPU backend. */
+  get adapter(): AdapterDescription | null {
+    return this.impl instanceof WebGpuBackend ? this.impl.adapter : null;
   }
 
   /** The GPU device in use, or null on the CPU backend. */
   get device(): GPUDevice | null {
     return this.impl instanceof WebGpuBackend ? this.impl.device : null;
+  }
+
+  /**
+   * The device limits sepconv runs under, as granted (sepconv asks for the adapter's
+   * best), or null on the CPU backend. Tensors up to `maxBufferSize` bytes work; ops
+   * larger than `maxStorageBufferBindingSize` run in bands of rows.
+   */
+  get limits(): EngineLimits | null {
+    return this.impl instanceof WebGpuBackend ? this.impl.limits : null;
+  }
+
+  /** True once the GPU device was lost; {@link Engine.recover} makes a new one. */
+  get isLost(): boolean {
+    return this.impl instanceof WebGpuBackend && this.impl.lost !== null;
   }
 
   /**
@@ -168,15 +194,15 @@ export class Engine {
     if (layout === 'NCHW' && shape.length !== 4) {
       throw invalid(op, 'options.layout', "'NCHW' only for rank-4 shapes [N, C, H, W]", `rank ${shape.length}`);
     }
-    if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
-      throw invalid(op, 'data', 'a Float32Array or an array of numbers', describe(data));
-    }
     const size = shape.reduce((a, b) => a * b, 1);
+    this.assertSize(op, 'shape', shape, size);
+    if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
+      throw invalid(op, 'data', 'a Float32Array, another typed array or an array of numbers', describe(data));
+    }
     if (data.length !== size) {
       throw mismatch(op, 'data', `${size} elements for shape ${describe(shape)}`, `${data.length}`);
     }
-    const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    return new Tensor(this, shape, this.impl.upload(values), layout);
+    return this.track(new Tensor(this, shape, this.impl.upload(toFloat32(op, data)), this.impl, layout));
   }
 
   /**
@@ -371,7 +397,7 @@ export class Engine {
       [...perm].sort((a, b) => a - b).every((v, i) => v === i);
     if (!isPerm) throw invalid(op, 'perm', `a permutation of 0..${rank - 1}`, describe(perm));
     const storage = this.impl.permute(x.storage, { inShape: x.shape, perm });
-    return new Tensor(this, perm.map((d) => x.shape[d] as number), storage);
+    return this.track(new Tensor(this, perm.map((d) => x.shape[d] as number), storage, this.impl));
   }
 
   /** Starts every queued op; resolves once they are submitted to the GPU. */
@@ -383,6 +409,74 @@ export class Engine {
   memory(): MemoryInfo {
     if (this.impl instanceof WebGpuBackend) return this.impl.memory();
     return { bytesAllocated: 0, bytesInUse: 0, buffers: 0, pooledBytes: 0 };
+  }
+
+  /** Releases the pooled (free) GPU buffers; tensors in use are kept. */
+  trim(): void {
+    if (this.impl instanceof WebGpuBackend) this.impl.trim();
+  }
+
+  /**
+   * Runs `fn` and disposes every tensor created inside it, except those it returns
+   * (a tensor, or tensors inside returned arrays and plain objects) and those passed
+   * to {@link Engine.keep}, as TF.js `tidy`. `fn` must be synchronous; scopes nest.
+   * @example const y = engine.tidy(() => engine.pointwiseConv2d(engine.depthwiseConv2d(x, dw), pw));
+   */
+  tidy<T>(fn: () => T): T {
+    const op = 'tidy';
+    this.assertAlive(op);
+    if (typeof fn !== 'function') throw invalid(op, 'fn', 'a function', describe(fn));
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.scopes.pop();
+      for (const t of scope) t.dispose();
+      throw e;
+    }
+    this.scopes.pop();
+    if (result instanceof Promise) {
+      for (const t of scope) t.dispose();
+      throw invalid(op, 'fn', 'a synchronous function (tensors cannot outlive an async scope)', 'a function returning a Promise');
+    }
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    for (const t of scope) {
+      if (kept.has(t)) this.track(t);
+      else if (!this.kept.has(t)) t.dispose();
+    }
+    return result;
+  }
+
+  /** Exempts `t` from disposal by the enclosing {@link Engine.tidy} scopes. */
+  keep(t: Tensor): Tensor {
+    this.assertTensor('keep', 't', t);
+    this.kept.add(t);
+    return t;
+  }
+
+  /**
+   * After the GPU device was lost, makes a new one (or uses `options.device`) and
+   * resolves with the backend now in use. Tensors made before are unusable (ops on
+   * them throw DEVICE_LOST) and must be recreated. With `backend: 'auto'` and no
+   * adapter left, the engine falls back to the CPU: the result says `'cpu'`.
+   */
+  async recover(options: { device?: GPUDevice } = {}): Promise<'webgpu' | 'cpu'> {
+    if (this.destroyed) {
+      throw new SepconvError('ENGINE_DESTROYED', { op: 'recover' }, 'sepconv.recover: the engine was destroyed; create a new one');
+    }
+    const old = this.impl;
+    const next = await createBackend({
+      ...this.options,
+      ...(this.options.device && !options.device ? { device: undefined } : {}),
+      ...(options.device && { device: options.device }),
+    });
+    old.destroy();
+    this.impl = next;
+    this.kept = new WeakSet();
+    return next.kind;
   }
 
   /**
@@ -408,7 +502,7 @@ export class Engine {
 
   /** @internal */
   release(t: Tensor): void {
-    if (!this.destroyed) this.impl.release(t.storage);
+    if (!this.destroyed && t.owner === this.impl) this.impl.release(t.storage);
   }
 
   // ---- recording helpers -------------------------------------------------
@@ -423,13 +517,14 @@ export class Engine {
     body: (xs: Storage) => Storage,
     outShape: [number, number, number, number],
   ): Tensor {
+    this.assertSize(this.currentOp, 'output', outShape, outShape.reduce((a, b) => a * b, 1));
     const prepared = this.nhwc(x, input);
     const out = body(prepared.storage);
     if (prepared.temp) this.impl.release(prepared.temp);
-    if (x.layout === 'NHWC') return new Tensor(this, outShape, out);
+    if (x.layout === 'NHWC') return this.track(new Tensor(this, outShape, out, this.impl));
     const back = this.impl.permute(out, { inShape: outShape, perm: NHWC_TO_NCHW });
     this.impl.release(out);
-    return new Tensor(this, NHWC_TO_NCHW.map((d) => outShape[d] as number), back, 'NCHW');
+    return this.track(new Tensor(this, NHWC_TO_NCHW.map((d) => outShape[d] as number), back, this.impl, 'NCHW'));
   }
 
   private nhwc(x: Tensor, input: [number, number, number, number]): Prepared {
@@ -451,6 +546,7 @@ export class Engine {
 
   /** Common checks of every op: engine alive, options an object, every tensor usable. */
   private begin(op: string, options: unknown, tensors: [string, Tensor | undefined][]): void {
+    this.currentOp = op;
     this.assertAlive(op);
     this.assertOptions(op, options);
     for (const [arg, t] of tensors) if (t !== undefined || !arg.startsWith('options.')) this.assertTensor(op, arg, t);
@@ -530,6 +626,31 @@ export class Engine {
     if (this.destroyed) {
       throw new SepconvError('ENGINE_DESTROYED', { op }, `sepconv.${op}: the engine was destroyed; create a new one`);
     }
+    if (this.impl instanceof WebGpuBackend && this.impl.lost) {
+      const lost = this.impl.lost;
+      throw new SepconvError('DEVICE_LOST', { op, cause: lost }, `sepconv.${op}: ${lost.message.replace(/^sepconv: /, '')}`);
+    }
+  }
+
+  /** Throws TOO_LARGE when `size` f32 elements exceed 2^32 bytes or the backend's largest tensor. */
+  private assertSize(op: string, arg: string, shape: readonly number[], size: number): void {
+    const bytes = size * 4;
+    const limit = Math.min(2 ** 32, this.impl.maxTensorBytes);
+    if (bytes > limit) {
+      const which = limit === 2 ** 32 ? '2^32 bytes' : `the device's maxBufferSize (${limit} bytes)`;
+      throw new SepconvError('TOO_LARGE', {
+        op,
+        arg,
+        expected: `a tensor of at most ${which}`,
+        given: `${describe(shape)} = ${size} elements = ${bytes} bytes`,
+      });
+    }
+  }
+
+  /** Registers a new tensor with the innermost tidy() scope. */
+  private track(t: Tensor): Tensor {
+    this.scopes[this.scopes.length - 1]?.add(t);
+    return t;
   }
 
   private assertOptions(op: string, options: unknown): void {
@@ -551,7 +672,28 @@ export class Engine {
     if (t.isDisposed) {
       throw new SepconvError('DISPOSED', { op, arg, expected: 'a live tensor', given: 'a disposed tensor' });
     }
+    if (t.owner !== this.impl) {
+      throw new SepconvError('DEVICE_LOST', {
+        op,
+        arg,
+        expected: 'a tensor created since the last engine.recover()',
+        given: 'a tensor whose GPU device was lost (recreate it from its data)',
+      });
+    }
   }
+}
+
+/** Tensor data as f32: Float32Array as is; other typed arrays and arrays of numbers converted. */
+function toFloat32(op: string, data: TensorData): Float32Array {
+  if (data instanceof Float32Array) return data;
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    throw invalid(op, 'data', 'numbers (BigInt arrays are not converted)', describe(data));
+  }
+  if (Array.isArray(data)) {
+    const bad = data.findIndex((v) => typeof v !== 'number');
+    if (bad >= 0) throw invalid(op, `data[${bad}]`, 'a number', describe(data[bad]));
+  }
+  return Float32Array.from(data);
 }
 
 /**
@@ -561,6 +703,10 @@ export class Engine {
  * @example const engine = await createEngine({ backend: 'webgpu' });
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return new Engine(await createBackend(options), options);
+}
+
+async function createBackend(options: EngineOptions): Promise<Backend> {
   const op = 'createEngine';
   if (options === null || typeof options !== 'object') throw invalid(op, 'options', 'an object', describe(options));
   const choice = options.backend ?? 'auto';
@@ -571,20 +717,30 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (m !== undefined && !(Number.isInteger(m) && m > 0)) {
     throw invalid(op, 'options.maxDispatchesPerSubmit', 'a positive integer', describe(m));
   }
-  if (choice === 'cpu') return new Engine(new CpuBackend());
+  if (choice === 'cpu') return new CpuBackend();
   let acquired;
   try {
     acquired = await acquireDevice(options);
   } catch (e) {
     // 'auto' means: the GPU when there is one. No adapter (or no WebGPU at all) is not an error then.
-    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') {
-      return new Engine(new CpuBackend());
-    }
+    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return new CpuBackend();
     throw e;
   }
   const gpuOptions = {
     ...(options.printShaders !== undefined && { printShaders: options.printShaders }),
     ...(m !== undefined && { maxDispatchesPerSubmit: m }),
   };
-  return new Engine(new WebGpuBackend(acquired, gpuOptions));
+  return new WebGpuBackend(acquired, gpuOptions);
+}
+
+/** Adds every Tensor in `value` (itself, or inside arrays and plain objects) to `out`. */
+function collectTensors(value: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
+  if (value instanceof Tensor) {
+    out.add(value);
+    return;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) for (const v of value) collectTensors(v, out, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out, seen);
 }

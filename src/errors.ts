@@ -1,24 +1,36 @@
 /**
  * Machine-readable reason for a {@link SepconvError}.
  *
+ * Thrown at the call, before any work is queued:
  * - `INVALID_ARGUMENT`: a value has the wrong type, rank, size or range.
- * - `SHAPE_MISMATCH`: two arguments disagree (channels, bias length, data length).
+ * - `SHAPE_MISMATCH`: two arguments disagree (channels, bias length, data length, groups).
  * - `EMPTY_OUTPUT`: the kernel does not fit in the padded input.
+ * - `TOO_LARGE`: a tensor exceeds 2^32 bytes, the device's largest buffer, or a size
+ *   the op cannot split into bindings the device allows.
  * - `DISPOSED`: a tensor was used after `dispose()`.
- * - `WRONG_ENGINE`: a tensor from another engine was passed.
+ * - `WRONG_ENGINE`: a tensor from another engine (or from before `engine.recover()`) was passed.
  * - `ENGINE_DESTROYED`: the engine was used after `destroy()`.
+ * - `DEVICE_LOST`: the GPU device was lost; also rejects pending `read()`s. `engine.recover()` makes a new one.
  * - `BACKEND_UNAVAILABLE`: the requested backend cannot be created here.
- * - `GPU_ERROR`: the GPU reported a validation, out-of-memory or compile error.
+ *
+ * Reported by the GPU, so they reject `read()` (the op was queued):
+ * - `GPU_VALIDATION`: the GPU rejected a command (a sepconv bug, or a device limit).
+ * - `GPU_OUT_OF_MEMORY`: the GPU ran out of memory; sepconv trimmed its pools, retrying may work.
+ * - `SHADER_COMPILE`: a kernel failed to compile on this device.
  */
 export type SepconvErrorCode =
   | 'INVALID_ARGUMENT'
   | 'SHAPE_MISMATCH'
   | 'EMPTY_OUTPUT'
+  | 'TOO_LARGE'
   | 'DISPOSED'
   | 'WRONG_ENGINE'
   | 'ENGINE_DESTROYED'
+  | 'DEVICE_LOST'
   | 'BACKEND_UNAVAILABLE'
-  | 'GPU_ERROR';
+  | 'GPU_VALIDATION'
+  | 'GPU_OUT_OF_MEMORY'
+  | 'SHADER_COMPILE';
 
 /** Details carried by every {@link SepconvError}. */
 export interface SepconvErrorDetails {

@@ -1,4 +1,4 @@
-import type { Storage } from './backend.js';
+import type { Backend, Storage } from './backend.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -26,6 +26,8 @@ export class Tensor {
     /** @internal */ readonly engine: Engine,
     shape: readonly number[],
     /** @internal */ readonly storage: Storage,
+    /** @internal The backend instance holding `storage` (replaced by engine.recover()). */
+    readonly owner: Backend,
     layout: Layout = 'NHWC',
   ) {
     this.shape = Object.freeze([...shape]);

@@ -19,6 +19,8 @@ function data(s: Storage): Float32Array {
  */
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
+  /** Float32Arrays of up to 2^30 elements; sepconv caps every tensor at 2^32 bytes anyway. */
+  readonly maxTensorBytes = 2 ** 32;
 
   upload(values: Float32Array): Storage {
     return new CpuStorage(values.slice());

@@ -10,9 +10,10 @@ import type {
   Storage,
 } from '../backend.js';
 import { SepconvError } from '../errors.js';
+import type { BindingLimits } from '../kernels/bands.js';
 import { depthwiseRun } from '../kernels/depthwise.js';
-import type { KernelRun } from '../kernels/kernel.js';
 import { conv2dRun, pointwiseRun } from '../kernels/gemm.js';
+import type { KernelRun } from '../kernels/kernel.js';
 import { permuteRun } from '../kernels/permute.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
@@ -27,25 +28,53 @@ export interface WebGpuBackendOptions {
   maxDispatchesPerSubmit?: number;
 }
 
+/** The device limits that shape what sepconv can run, as granted. */
+export interface EngineLimits {
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxComputeWorkgroupStorageSize: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  minStorageBufferOffsetAlignment: number;
+}
+
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly device: GPUDevice;
   readonly adapter: AdapterDescription;
+  readonly limits: EngineLimits;
   private readonly owned: boolean;
   private readonly storagePool: BufferPool;
   private readonly stagingPool: BufferPool;
   private readonly uniformPool: BufferPool;
   private readonly pipelines: PipelineCache;
   private readonly scheduler: Scheduler;
+  private readonly binding: BindingLimits;
   /** Bound where a kernel has no bias, so every pipeline keeps one layout. */
   private readonly noBias: GpuStorage;
   private destroyed = false;
+  /** Set once the device is lost; every later call reports it. */
+  lost: SepconvError | null = null;
 
   constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
     this.device = acquired.device;
     this.adapter = acquired.adapter;
     this.owned = acquired.owned;
     const d = this.device;
+    const l = d.limits;
+    this.limits = {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      minStorageBufferOffsetAlignment: l.minStorageBufferOffsetAlignment,
+    };
+    // Bindings are whole 4-byte elements, so plan against a multiple of 4.
+    this.binding = {
+      maxBinding: Math.floor(l.maxStorageBufferBindingSize / 4) * 4,
+      align: l.minStorageBufferOffsetAlignment,
+    };
     this.storagePool = new BufferPool(
       d,
       BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
@@ -59,65 +88,100 @@ export class WebGpuBackend implements Backend {
       this.uniformPool,
       [this.storagePool, this.stagingPool, this.uniformPool],
       options.maxDispatchesPerSubmit,
+      () => this.trim(),
     );
     this.noBias = this.upload(new Float32Array(4)) as GpuStorage;
     void d.lost.then((info) => {
       if (this.destroyed) return;
-      this.scheduler.markLost(
-        new SepconvError(
-          'GPU_ERROR',
-          { op: 'device', cause: info },
-          `sepconv: the GPU device was lost (${info.reason}): ${info.message}`,
-        ),
+      this.lost = new SepconvError(
+        'DEVICE_LOST',
+        { op: 'device', cause: info },
+        `sepconv: the GPU device was lost (${info.reason || 'unknown'}${info.message ? `: ${info.message}` : ''}); ` +
+          'call engine.recover() for a new device, then recreate your tensors',
       );
+      this.scheduler.markLost(this.lost);
     });
   }
 
+  /** Largest tensor this device can hold, in bytes. */
+  get maxTensorBytes(): number {
+    return this.limits.maxBufferSize;
+  }
+
+  private newStorage(byteLength: number): GpuStorage {
+    const { buffer, allocation } = this.storagePool.acquire(byteLength);
+    return { buffer, byteLength, lastUse: -1, error: null, allocation };
+  }
+
   upload(data: Float32Array): Storage {
-    const byteLength = Math.max(data.byteLength, 4);
-    const buffer = this.storagePool.acquire(byteLength);
-    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    const storage: GpuStorage = { buffer, byteLength, lastUse: -1, error: null };
+    const storage = this.newStorage(Math.max(data.byteLength, 4));
+    this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return storage;
   }
 
   private run(op: string, label: string, run: KernelRun, inputs: GpuStorage[], outElements: number): Storage {
-    const byteLength = outElements * 4;
-    const output: GpuStorage = { buffer: this.storagePool.acquire(byteLength), byteLength, lastUse: -1, error: null };
-    this.scheduler.record({
-      kind: 'dispatch',
-      op,
-      label: `sepconv ${op} ${label}`,
-      pipeline: this.pipelines.get(run.program, op),
-      layout: this.pipelines.bindGroupLayout(run.program.kernel.bindings),
-      uniforms: run.uniforms,
-      inputs,
-      output,
-      workgroups: run.workgroups,
+    const output = this.newStorage(outElements * 4);
+    const pipeline = this.pipelines.get(run.program, op);
+    const layout = this.pipelines.bindGroupLayout(run.program.kernel.bindings);
+    run.dispatches.forEach((d, i) => {
+      const band = run.dispatches.length > 1 ? ` band ${i + 1}/${run.dispatches.length}` : '';
+      this.scheduler.record({
+        kind: 'dispatch',
+        op,
+        label: `sepconv ${op} ${label}${band}`,
+        pipeline,
+        layout,
+        uniforms: d.uniforms,
+        inputs,
+        output,
+        ranges: d.ranges,
+        workgroups: d.workgroups,
+      });
     });
     return output;
   }
 
+  /** Throws TOO_LARGE when a tensor an op binds whole exceeds one binding. */
+  private assertBindable(op: string, arg: string, s: Storage): void {
+    const bytes = (s as GpuStorage).byteLength;
+    if (bytes > this.binding.maxBinding) {
+      throw new SepconvError('TOO_LARGE', {
+        op,
+        arg,
+        expected: `at most maxStorageBufferBindingSize = ${this.binding.maxBinding} bytes (this op cannot split it)`,
+        given: `${bytes} bytes`,
+      });
+    }
+  }
+
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage {
+    const op = 'depthwiseConv2d';
+    this.assertBindable(op, 'filter', filter);
     const outC = p.channels * p.multiplier;
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run('depthwiseConv2d', label, depthwiseRun(p, bias !== null), inputs, p.batch * p.outH * p.outW * outC);
+    return this.run(op, label, depthwiseRun(p, bias !== null, this.binding), inputs, p.batch * p.outH * p.outW * outC);
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
+    const op = 'pointwiseConv2d';
+    this.assertBindable(op, 'filter', filter);
     const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run('pointwiseConv2d', label, pointwiseRun(p, bias !== null), inputs, p.rows * p.outChannels);
+    return this.run(op, label, pointwiseRun(p, bias !== null, this.binding), inputs, p.rows * p.outChannels);
   }
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
+    const op = 'conv2d';
+    this.assertBindable(op, 'filter', filter);
     const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run('conv2d', label, conv2dRun(p, bias !== null), inputs, p.batch * p.outH * p.outW * p.outChannels);
+    return this.run(op, label, conv2dRun(p, bias !== null, this.binding), inputs, p.batch * p.outH * p.outW * p.outChannels);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {
+    // A transpose reads all of its input for any slice of its output: no bands.
+    this.assertBindable('transpose', 'x', x);
     const size = p.inShape.reduce((a, b) => a * b, 1);
     const label = `[${p.inShape.join(',')}] perm [${p.perm.join(',')}]`;
     return this.run('transpose', label, permuteRun(p), [x as GpuStorage], size);
@@ -125,7 +189,7 @@ export class WebGpuBackend implements Backend {
 
   async read(s: Storage): Promise<Float32Array> {
     const src = s as GpuStorage;
-    const staging = this.stagingPool.acquire(src.byteLength);
+    const { buffer: staging } = this.stagingPool.acquire(src.byteLength);
     this.scheduler.record({ kind: 'copy', src, dst: staging, byteLength: src.byteLength });
     const batch = this.scheduler.currentBatch;
     try {
@@ -135,6 +199,11 @@ export class WebGpuBackend implements Backend {
       const out = new Float32Array(staging.getMappedRange(0, src.byteLength).slice(0));
       staging.unmap();
       return out;
+    } catch (e) {
+      // A device loss also fails pending maps, sometimes before `lost` has resolved:
+      // give it a turn so the read reports the loss, not a bare AbortError.
+      if (!this.lost) await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 0))]);
+      throw this.lost ?? e;
     } finally {
       this.stagingPool.release(staging, batch);
     }
@@ -147,15 +216,20 @@ export class WebGpuBackend implements Backend {
 
   /** Bytes held by tensors and the pools. */
   memory(): MemoryInfo {
-    const a = this.storagePool.stats();
-    const b = this.stagingPool.stats();
-    const c = this.uniformPool.stats();
+    const all = [this.storagePool.stats(), this.stagingPool.stats(), this.uniformPool.stats()];
     return {
-      bytesAllocated: a.bytesAllocated + b.bytesAllocated + c.bytesAllocated,
-      bytesInUse: a.bytesInUse + b.bytesInUse + c.bytesInUse,
-      buffers: a.buffers + b.buffers + c.buffers,
-      pooledBytes: a.pooledBytes + b.pooledBytes + c.pooledBytes,
+      bytesAllocated: all.reduce((a, s) => a + s.bytesAllocated, 0),
+      bytesInUse: all.reduce((a, s) => a + s.bytesInUse, 0),
+      buffers: all.reduce((a, s) => a + s.buffers, 0),
+      pooledBytes: all.reduce((a, s) => a + s.pooledBytes, 0),
     };
+  }
+
+  /** Destroys every pooled (free) buffer. */
+  trim(): void {
+    this.storagePool.trim();
+    this.stagingPool.trim();
+    this.uniformPool.trim();
   }
 
   /** Submits everything recorded so far. */

@@ -47,21 +47,29 @@ export class BufferPool {
     private readonly label: string,
   ) {}
 
-  /** A buffer of at least `bytes` bytes (its real size is its bucket's). */
-  acquire(bytes: number): GPUBuffer {
+  /**
+   * A buffer of at least `bytes` bytes (its real size is its bucket's). For a new
+   * buffer, `allocation` resolves with the out-of-memory error the GPU reported for
+   * it, or null; a reused buffer has no pending allocation.
+   */
+  acquire(bytes: number): { buffer: GPUBuffer; allocation: Promise<GPUError | null> | null } {
     const size = bucketSize(bytes);
     const list = this.free.get(size);
     const reused = list?.pop();
     if (reused) {
       this.pooled -= size;
       this.inUse += size;
-      return reused;
+      return { buffer: reused, allocation: null };
     }
+    // Allocation failures are reported asynchronously through error scopes; catch
+    // them here so they reach the op that needed the buffer, not the console.
+    this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ label: `${this.label}[${size}]`, size, usage: this.usage });
+    const allocation = this.device.popErrorScope().catch(() => null);
     this.allocated += size;
     this.inUse += size;
     this.live.add(buffer);
-    return buffer;
+    return { buffer, allocation };
   }
 
   /** Returns a buffer; it becomes reusable once batch `lastBatch` has been submitted. */

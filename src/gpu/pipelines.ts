@@ -116,7 +116,7 @@ export class PipelineCache {
       const info = await module.getCompilationInfo().catch(() => null);
       const messages = info?.messages.map((m) => `${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`) ?? [];
       throw new SepconvError(
-        'GPU_ERROR',
+        'SHADER_COMPILE',
         { op, cause },
         `sepconv.${op}: GPU pipeline '${key}' failed to compile: ${String((cause as Error)?.message ?? cause)}` +
           (messages.length ? `\n${messages.join('\n')}` : ''),

@@ -3,8 +3,14 @@
 // compute pass for consecutive dispatches) and submitted when a read needs it or
 // when it reaches `maxDispatchesPerBatch`. Pipelines compile asynchronously, so
 // encoding waits for them; batches still submit strictly in record order.
+//
+// Errors: a failed allocation, pipeline or input marks the op's output with the
+// error and skips the dispatch (every later op using it is skipped too), so a
+// read reports the first cause. Validation and out-of-memory errors of a whole
+// batch are caught with error scopes and mark every output of the batch.
 
 import { SepconvError } from '../errors.js';
+import type { BindRange } from '../kernels/bands.js';
 import type { BufferPool } from './buffer-pool.js';
 
 /** A tensor's data on the GPU. */
@@ -16,6 +22,8 @@ export interface GpuStorage {
   lastUse: number;
   /** Set when the op producing this data failed; every later use reports it. */
   error: SepconvError | null;
+  /** The out-of-memory check of a freshly created buffer, until the scheduler has looked at it. */
+  allocation: Promise<GPUError | null> | null;
 }
 
 /** One compute dispatch: bindings are [uniform, ...inputs, output]. */
@@ -28,6 +36,8 @@ export interface DispatchCommand {
   uniforms: ArrayBuffer;
   inputs: readonly GpuStorage[];
   output: GpuStorage;
+  /** Byte range bound for each of [...inputs, output]; null binds all of the data. */
+  ranges: readonly (BindRange | null)[];
   /** Total workgroups; the scheduler folds them into a grid within the device's per-dimension limit. */
   workgroups: number;
 }
@@ -74,6 +84,8 @@ export class Scheduler {
     /** Pools whose released buffers wait for a submit. */
     private readonly pools: readonly BufferPool[],
     private readonly maxDispatchesPerBatch = 64,
+    /** Called when the GPU reports it is out of memory, to free what can be freed. */
+    private readonly onOutOfMemory: () => void = () => {},
   ) {}
 
   /** Id of the batch that commands recorded now will belong to. */
@@ -113,8 +125,28 @@ export class Scheduler {
   private async submit(cmds: Command[], id: number): Promise<void> {
     try {
       await this.encodeAndSubmit(cmds, id);
+    } catch (e) {
+      // After a device loss every GPU call may fail in its own way; report the loss.
+      throw this.lostReason ?? e;
     } finally {
       for (const pool of this.pools) pool.onSubmitted(id);
+    }
+  }
+
+  /** Resolves the pending allocation checks of a storage, marking it on failure. */
+  private async checkAllocation(s: GpuStorage, op: string): Promise<void> {
+    const pending = s.allocation;
+    if (!pending) return;
+    s.allocation = null;
+    const err = await pending;
+    if (err && !s.error) {
+      this.onOutOfMemory();
+      s.error = new SepconvError(
+        'GPU_OUT_OF_MEMORY',
+        { op, cause: err },
+        `sepconv.${op}: the GPU could not allocate ${s.byteLength} bytes (${err.message}); ` +
+          'sepconv released its pooled buffers: dispose unused tensors and retry',
+      );
     }
   }
 
@@ -123,12 +155,18 @@ export class Scheduler {
       for (const c of cmds) if (c.kind === 'dispatch') c.output.error ??= this.lostReason;
       throw this.lostReason;
     }
+    const checks: Promise<void>[] = [];
+    for (const c of cmds) {
+      if (c.kind === 'dispatch') for (const s of [...c.inputs, c.output]) checks.push(this.checkAllocation(s, c.op));
+    }
+    await Promise.all(checks);
     const pipelines = await Promise.allSettled(cmds.map((c) => (c.kind === 'dispatch' ? c.pipeline : null)));
+    if (this.lostReason) throw this.lostReason;
 
     const uniformAlign = this.device.limits.minUniformBufferOffsetAlignment;
     let uniformBytes = 0;
     for (const c of cmds) if (c.kind === 'dispatch') uniformBytes = align(uniformBytes, uniformAlign) + c.uniforms.byteLength;
-    const uniformBuffer = uniformBytes > 0 ? this.uniformPool.acquire(uniformBytes) : null;
+    const uniformBuffer = uniformBytes > 0 ? this.uniformPool.acquire(uniformBytes).buffer : null;
     const staged = new Uint8Array(uniformBytes);
 
     this.device.pushErrorScope('out-of-memory');
@@ -145,7 +183,7 @@ export class Scheduler {
         if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, 0, c.dst, 0, c.byteLength);
         return;
       }
-      const failedInput = c.inputs.find((s) => s.error)?.error;
+      const failedInput = c.inputs.find((s) => s.error)?.error ?? c.output.error;
       const compiled = pipelines[i] as PromiseSettledResult<GPUComputePipeline>;
       if (failedInput || compiled.status === 'rejected') {
         // Skip it; the output carries the first error so reads report it.
@@ -157,8 +195,10 @@ export class Scheduler {
       const entries: GPUBindGroupEntry[] = [
         { binding: 0, resource: { buffer: uniformBuffer as GPUBuffer, offset, size: c.uniforms.byteLength } },
       ];
-      c.inputs.forEach((s, k) => entries.push({ binding: k + 1, resource: { buffer: s.buffer, size: s.byteLength } }));
-      entries.push({ binding: c.inputs.length + 1, resource: { buffer: c.output.buffer, size: c.output.byteLength } });
+      [...c.inputs, c.output].forEach((s, k) => {
+        const r = c.ranges[k] ?? { offset: 0, size: s.byteLength };
+        entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: r.offset, size: r.size } });
+      });
       offset += c.uniforms.byteLength;
       const bindGroup = this.device.createBindGroup({ label: c.label, layout: c.layout, entries });
       pass ??= encoder.beginComputePass({ label: `sepconv batch ${id}` });
@@ -173,15 +213,24 @@ export class Scheduler {
     this.device.queue.submit([encoder.finish()]);
     if (uniformBuffer) this.uniformPool.release(uniformBuffer, id);
     const [validation, oom] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+    if (this.lostReason) throw this.lostReason;
     const gpuError = validation ?? oom;
     if (gpuError) {
-      const ops = [...new Set(ran.map((c) => c.op))].join(', ');
-      const err = new SepconvError(
-        'GPU_ERROR',
-        { op: ran[0]?.op ?? 'read', cause: gpuError },
-        `sepconv.${ran[0]?.op ?? 'read'}: the GPU rejected a batch with ${ops || 'a readback'} ` +
-          `(${oom && !validation ? 'out of memory' : 'validation error'}): ${gpuError.message}`,
-      );
+      const op = ran[0]?.op ?? 'read';
+      const ops = [...new Set(ran.map((c) => c.op))].join(', ') || 'a readback';
+      if (!validation) this.onOutOfMemory();
+      const err = validation
+        ? new SepconvError(
+            'GPU_VALIDATION',
+            { op, cause: gpuError },
+            `sepconv.${op}: the GPU rejected a batch with ${ops}: ${gpuError.message}`,
+          )
+        : new SepconvError(
+            'GPU_OUT_OF_MEMORY',
+            { op, cause: gpuError },
+            `sepconv.${op}: the GPU ran out of memory running ${ops} (${gpuError.message}); ` +
+              'sepconv released its pooled buffers: dispose unused tensors and retry',
+          );
       for (const c of ran) c.output.error ??= err;
       throw err;
     }
@@ -191,5 +240,5 @@ export class Scheduler {
 function toSepconvError(op: string, reason: unknown): SepconvError {
   return reason instanceof SepconvError
     ? reason
-    : new SepconvError('GPU_ERROR', { op, cause: reason }, `sepconv.${op}: ${String(reason)}`);
+    : new SepconvError('SHADER_COMPILE', { op, cause: reason }, `sepconv.${op}: ${String(reason)}`);
 }

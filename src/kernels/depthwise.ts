@@ -7,6 +7,7 @@ import { activationId } from '../activation.js';
 import type { DepthwiseConv2dParams } from '../backend.js';
 import { defineKernel } from '../gpu/pipelines.js';
 import { UniformSchema } from '../gpu/uniforms.js';
+import { convInputRange, planBands, type BindingLimits } from './bands.js';
 import type { KernelRun } from './kernel.js';
 
 export const depthwiseParams = new UniformSchema('DepthwiseParams', [
@@ -23,7 +24,10 @@ export const depthwiseParams = new UniformSchema('DepthwiseParams', [
   ['dilationW', 'u32'],
   ['padTop', 'u32'],
   ['padLeft', 'u32'],
-  ['outSize', 'u32'],
+  ['outStart', 'u32'],
+  ['outEnd', 'u32'],
+  ['xOrigin', 'u32'],
+  ['yOrigin', 'u32'],
   ['alpha', 'f32'],
 ] as const);
 
@@ -35,30 +39,19 @@ export const depthwiseKernel = defineKernel(
 
 const WORKGROUP_SIZE = 64;
 
-export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean): KernelRun {
+export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
   const outC = p.channels * p.multiplier;
-  const outSize = p.batch * p.outH * p.outW * outC;
-  const uniforms = new ArrayBuffer(depthwiseParams.byteSize);
-  depthwiseParams.write(
+  const rowElements = p.outW * outC;
+  const bands = planBands(
     {
-      inH: p.inH,
-      inW: p.inW,
-      inC: p.channels,
-      outH: p.outH,
-      outW: p.outW,
-      outC,
-      multiplier: p.multiplier,
-      strideH: p.strideH,
-      strideW: p.strideW,
-      dilationH: p.dilationH,
-      dilationW: p.dilationW,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
-      outSize,
-      alpha: p.act.alpha,
+      op: 'depthwiseConv2d',
+      rows: p.batch * p.outH,
+      outRowElements: rowElements,
+      inputRange: convInputRange({ ...p, padTop: p.pad.top }, p.channels),
+      inputElements: p.batch * p.inH * p.inW * p.channels,
+      outputElements: p.batch * p.outH * rowElements,
     },
-    new DataView(uniforms),
-    0,
+    limits,
   );
   return {
     program: {
@@ -71,7 +64,35 @@ export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean): Kernel
         ACTIVATION: activationId(p.act.activation),
       },
     },
-    uniforms,
-    workgroups: Math.ceil(outSize / WORKGROUP_SIZE),
+    dispatches: bands.map((b) => {
+      const outStart = b.row0 * rowElements;
+      const outEnd = b.row1 * rowElements;
+      const uniforms = new ArrayBuffer(depthwiseParams.byteSize);
+      depthwiseParams.write(
+        {
+          inH: p.inH,
+          inW: p.inW,
+          inC: p.channels,
+          outH: p.outH,
+          outW: p.outW,
+          outC,
+          multiplier: p.multiplier,
+          strideH: p.strideH,
+          strideW: p.strideW,
+          dilationH: p.dilationH,
+          dilationW: p.dilationW,
+          padTop: p.pad.top,
+          padLeft: p.pad.left,
+          outStart,
+          outEnd,
+          xOrigin: b.xOrigin,
+          yOrigin: b.yOrigin,
+          alpha: p.act.alpha,
+        },
+        new DataView(uniforms),
+        0,
+      );
+      return { uniforms, workgroups: Math.ceil((outEnd - outStart) / WORKGROUP_SIZE), ranges: [b.x, null, null, b.y] };
+    }),
   };
 }

@@ -11,7 +11,8 @@ import { activationId, type ActivationSpec } from '../activation.js';
 import type { Conv2dParams, PointwiseConv2dParams } from '../backend.js';
 import { defineKernel, type BindingKind } from '../gpu/pipelines.js';
 import { UniformSchema } from '../gpu/uniforms.js';
-import type { KernelRun } from './kernel.js';
+import { convInputRange, planBands, type Band, type BindingLimits } from './bands.js';
+import type { KernelDispatch, KernelRun } from './kernel.js';
 
 /** Fields the GEMM core reads; every GEMM kernel's schema starts with them. */
 const GEMM_FIELDS = [
@@ -21,6 +22,9 @@ const GEMM_FIELDS = [
   ['groups', 'u32'],
   ['outC', 'u32'],
   ['alpha', 'f32'],
+  ['rowStart', 'u32'],
+  ['xOrigin', 'u32'],
+  ['yOrigin', 'u32'],
 ] as const;
 
 export const pointwiseParams = new UniformSchema('PointwiseParams', GEMM_FIELDS);
@@ -64,53 +68,82 @@ function gemmWorkgroups(m: number, n: number, groups: number): number {
   return Math.ceil(m / TILE.TILE_M) * Math.ceil(n / TILE.TILE_N) * groups;
 }
 
-export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean): KernelRun {
-  const uniforms = new ArrayBuffer(pointwiseParams.byteSize);
-  pointwiseParams.write(
-    { M: p.rows, K: p.inChannels, N: p.outChannels, groups: 1, outC: p.outChannels, alpha: p.act.alpha },
-    new DataView(uniforms),
-    0,
-  );
-  return {
-    program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias) },
-    uniforms,
-    workgroups: gemmWorkgroups(p.rows, p.outChannels, 1),
-  };
+/** Uniform fields of one band, shared by both GEMM kernels. */
+function bandFields(b: Band, rowsPerBandRow: number) {
+  return { rowStart: b.row0 * rowsPerBandRow, xOrigin: b.xOrigin, yOrigin: b.yOrigin };
 }
 
-export function conv2dRun(p: Conv2dParams, hasBias: boolean): KernelRun {
+export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+  const { rows, inChannels: K, outChannels: N } = p;
+  const bands = planBands(
+    {
+      op: 'pointwiseConv2d',
+      rows,
+      outRowElements: N,
+      inputRange: (r0, r1) => [r0 * K, r1 * K],
+      inputElements: rows * K,
+      outputElements: rows * N,
+    },
+    limits,
+  );
+  const dispatches = bands.map((b): KernelDispatch => {
+    const M = b.row1 - b.row0;
+    const uniforms = new ArrayBuffer(pointwiseParams.byteSize);
+    pointwiseParams.write(
+      { M, K, N, groups: 1, outC: N, alpha: p.act.alpha, ...bandFields(b, 1) },
+      new DataView(uniforms),
+      0,
+    );
+    return { uniforms, workgroups: gemmWorkgroups(M, N, 1), ranges: [b.x, null, null, b.y] };
+  });
+  return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias) }, dispatches };
+}
+
+export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
   const cinG = p.inChannels / p.groups;
   const N = p.outChannels / p.groups;
-  const M = p.batch * p.outH * p.outW;
-  const uniforms = new ArrayBuffer(conv2dParams.byteSize);
-  conv2dParams.write(
+  // A band row is one output row of one image: outW GEMM rows.
+  const bands = planBands(
     {
-      M,
-      K: p.kH * p.kW * cinG,
-      N,
-      groups: p.groups,
-      outC: p.outChannels,
-      alpha: p.act.alpha,
-      inH: p.inH,
-      inW: p.inW,
-      inC: p.inChannels,
-      outH: p.outH,
-      outW: p.outW,
-      kW: p.kW,
-      cinG,
-      strideH: p.strideH,
-      strideW: p.strideW,
-      dilationH: p.dilationH,
-      dilationW: p.dilationW,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
+      op: 'conv2d',
+      rows: p.batch * p.outH,
+      outRowElements: p.outW * p.outChannels,
+      inputRange: convInputRange({ ...p, padTop: p.pad.top }, p.inChannels),
+      inputElements: p.batch * p.inH * p.inW * p.inChannels,
+      outputElements: p.batch * p.outH * p.outW * p.outChannels,
     },
-    new DataView(uniforms),
-    0,
+    limits,
   );
-  return {
-    program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias) },
-    uniforms,
-    workgroups: gemmWorkgroups(M, N, p.groups),
-  };
+  const dispatches = bands.map((b): KernelDispatch => {
+    const M = (b.row1 - b.row0) * p.outW;
+    const uniforms = new ArrayBuffer(conv2dParams.byteSize);
+    conv2dParams.write(
+      {
+        M,
+        K: p.kH * p.kW * cinG,
+        N,
+        groups: p.groups,
+        outC: p.outChannels,
+        alpha: p.act.alpha,
+        ...bandFields(b, p.outW),
+        inH: p.inH,
+        inW: p.inW,
+        inC: p.inChannels,
+        outH: p.outH,
+        outW: p.outW,
+        kW: p.kW,
+        cinG,
+        strideH: p.strideH,
+        strideW: p.strideW,
+        dilationH: p.dilationH,
+        dilationW: p.dilationW,
+        padTop: p.pad.top,
+        padLeft: p.pad.left,
+      },
+      new DataView(uniforms),
+      0,
+    );
+    return { uniforms, workgroups: gemmWorkgroups(M, N, p.groups), ranges: [b.x, null, null, b.y] };
+  });
+  return { program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias) }, dispatches };
 }

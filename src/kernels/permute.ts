@@ -42,7 +42,6 @@ export function permuteRun(p: PermuteParams): KernelRun {
   );
   return {
     program: { kernel: permuteKernel, constants: { WG: WORKGROUP_SIZE } },
-    uniforms,
-    workgroups: Math.ceil(total / WORKGROUP_SIZE),
+    dispatches: [{ uniforms, workgroups: Math.ceil(total / WORKGROUP_SIZE), ranges: [null, null] }],
   };
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createEngine, SepconvError, type Engine } from '../../src/index.js';
 import { PipelineCache, defineKernel } from '../../src/gpu/pipelines.js';
-import { createDefaultDevice, createGpuEngine } from '../support/gpu.js';
+import { createDefaultDevice, createGpuEngine, withLimits } from '../support/gpu.js';
 
 let gpu: Engine;
 beforeAll(async () => {
@@ -88,18 +88,20 @@ describe('queued work', () => {
 });
 
 describe('GPU errors become Errors naming the op', () => {
-  test('an output larger than the device allows: read() rejects with GPU_ERROR, the engine keeps working', async () => {
-    const device = await createDefaultDevice(); // default limit: 128 MiB per storage binding
-    const e = await createEngine({ backend: 'webgpu', device });
-    // [1, 1024, 1024, 1] → 33 channels: 1024·1024·33·4 B = 132 MiB > 128 MiB
-    const y = e.pointwiseConv2d(e.tensor(new Float32Array(1024 * 1024), [1, 1024, 1024, 1]), e.tensor(new Float32Array(33), [1, 33]));
+  test('work the device rejects: read() rejects with GPU_VALIDATION naming the op, the engine keeps working', async () => {
+    // The view claims a dispatch may have 10^9 workgroups per dimension: sepconv
+    // does not fold the grid, and the real device rejects the dispatch.
+    const device = await createDefaultDevice();
+    const e = await createEngine({ backend: 'webgpu', device: withLimits(device, { maxComputeWorkgroupsPerDimension: 1e9 }) });
+    // 520·520·16 outputs / 64 per workgroup = 67,600 workgroups > 65,535
+    const y = e.depthwiseConv2d(e.tensor(new Float32Array(520 * 520 * 16), [1, 520, 520, 16]), e.tensor(new Float32Array(9 * 16), [3, 3, 16, 1]));
     const err = await y.read().then(
       () => null,
       (x: unknown) => x,
     );
     expect(err).toBeInstanceOf(SepconvError);
-    expect((err as SepconvError).code).toBe('GPU_ERROR');
-    expect((err as Error).message).toMatch(/sepconv\.pointwiseConv2d: the GPU rejected a batch with pointwiseConv2d/);
+    expect((err as SepconvError).code).toBe('GPU_VALIDATION');
+    expect((err as Error).message).toMatch(/sepconv\.depthwiseConv2d: the GPU rejected a batch with depthwiseConv2d/);
     y.dispose();
     const z = e.depthwiseConv2d(e.tensor([1, 2, 3], [1, 1, 3, 1]), e.tensor([1, 1], [1, 2, 1, 1]));
     expect([...(await z.read())]).toEqual([3, 5]);
@@ -107,12 +109,13 @@ describe('GPU errors become Errors naming the op', () => {
     device.destroy();
   });
 
-  test('a shader that does not compile rejects with GPU_ERROR and the compiler message', async () => {
+  test('a shader that does not compile rejects with SHADER_COMPILE and the compiler message', async () => {
     const device = await createDefaultDevice();
     const cache = new PipelineCache(device);
     const broken = defineKernel('broken', ['@compute @workgroup_size(1) fn main() { let a: u32 = 1.5; }'], ['write']);
     const err = await cache.get({ kernel: broken, constants: {} }, 'depthwiseConv2d').catch((x: unknown) => x);
     expect(err).toBeInstanceOf(SepconvError);
+    expect((err as SepconvError).code).toBe('SHADER_COMPILE');
     expect((err as Error).message).toMatch(/sepconv\.depthwiseConv2d: GPU pipeline 'broken#[0-9a-f]+\{\}' failed to compile/);
     expect((err as Error).message).toMatch(/error at 1:/);
     device.destroy();

@@ -21,3 +21,53 @@ export async function createDefaultDevice(): Promise<GPUDevice> {
   if (!adapter) throw new Error('no WebGPU adapter');
   return adapter.requestDevice();
 }
+
+/**
+ * A view of `device` whose `limits` report `overrides` instead: lowered limits make
+ * sepconv split work (bands, folded grids) on small tensors; raised ones make it
+ * send work the real device rejects. Everything else is the real device.
+ */
+export function withLimits(device: GPUDevice, overrides: Partial<Record<keyof GPUSupportedLimits, number>>): GPUDevice {
+  const limits = new Proxy(device.limits, {
+    get: (target, key) => (key in overrides ? overrides[key as keyof GPUSupportedLimits] : Reflect.get(target, key)),
+  });
+  return new Proxy(device, {
+    get(target, key) {
+      if (key === 'limits') return limits;
+      const v = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/**
+ * A view of `device` on which the next `count` out-of-memory error scopes report an
+ * injected GPUOutOfMemoryError (the real scopes still push and pop in balance).
+ */
+export function withInjectedOutOfMemory(device: GPUDevice, count: number): GPUDevice {
+  const filters: GPUErrorFilter[] = [];
+  let left = count;
+  return new Proxy(device, {
+    get(target, key) {
+      if (key === 'pushErrorScope') {
+        return (filter: GPUErrorFilter) => {
+          filters.push(filter);
+          target.pushErrorScope(filter);
+        };
+      }
+      if (key === 'popErrorScope') {
+        return async () => {
+          const filter = filters.pop();
+          const real = await target.popErrorScope();
+          if (filter === 'out-of-memory' && left > 0) {
+            left--;
+            return { message: 'injected out-of-memory error' } as GPUError;
+          }
+          return real;
+        };
+      }
+      const v = Reflect.get(target, key);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
