@@ -56,16 +56,28 @@ export const pointwiseKernel = defineKernel(
 
 export const conv2dKernel = defineKernel('conv2d', [conv2dParams.wgsl, activationWgsl, conv2dWgsl, gemmWgsl], BINDINGS);
 
-// 32×32 output tile, 8×8 invocations of 4×4 each; a 16-deep K slice keeps the two
-// staged tiles at 4 KiB, well inside the 16 KiB workgroup-memory default.
-const TILE = { TILE_M: 32, TILE_N: 32, TILE_K: 16 } as const;
-
-function gemmConstants(act: ActivationSpec, hasBias: boolean) {
-  return { ...TILE, HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(act.activation) };
+/**
+ * Tile shape for an M×K·K×N problem. 64 invocations of 4×4 outputs each, so
+ * TILE_M·TILE_N = 1024: square 32×32 tiles for wide outputs, tall thin ones for
+ * few output channels (N = 4 → 256×4), so narrow layers do not compute 87% padding.
+ * TILE_K follows K up to 16, and keeps the staged tiles within 8 KiB of
+ * workgroup memory (half the 16 KiB default).
+ */
+export function gemmTile(k: number, n: number): { TILE_M: number; TILE_N: number; TILE_K: number } {
+  const pow2 = (v: number) => 2 ** Math.ceil(Math.log2(Math.max(v, 1)));
+  const TILE_N = Math.min(32, Math.max(4, pow2(n)));
+  const TILE_M = 1024 / TILE_N;
+  const TILE_K = Math.min(16, Math.max(4, pow2(k)), 2048 / TILE_M);
+  return { TILE_M, TILE_N, TILE_K };
 }
 
-function gemmWorkgroups(m: number, n: number, groups: number): number {
-  return Math.ceil(m / TILE.TILE_M) * Math.ceil(n / TILE.TILE_N) * groups;
+function gemmConstants(act: ActivationSpec, hasBias: boolean, k: number, n: number) {
+  return { ...gemmTile(k, n), HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(act.activation) };
+}
+
+function gemmWorkgroups(m: number, k: number, n: number, groups: number): number {
+  const t = gemmTile(k, n);
+  return Math.ceil(m / t.TILE_M) * Math.ceil(n / t.TILE_N) * groups;
 }
 
 /** Uniform fields of one band, shared by both GEMM kernels. */
@@ -94,15 +106,16 @@ export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits:
       new DataView(uniforms),
       0,
     );
-    return { uniforms, workgroups: gemmWorkgroups(M, N, 1), ranges: [b.x, null, null, b.y] };
+    return { uniforms, workgroups: gemmWorkgroups(M, K, N, 1), ranges: [b.x, null, null, b.y] };
   });
-  return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias) }, dispatches };
+  return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
 }
 
 export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
   const cinG = p.inChannels / p.groups;
   const N = p.outChannels / p.groups;
   // A band row is one output row of one image: outW GEMM rows.
+  const K = p.kH * p.kW * cinG;
   const bands = planBands(
     {
       op: 'conv2d',
@@ -120,7 +133,7 @@ export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimi
     conv2dParams.write(
       {
         M,
-        K: p.kH * p.kW * cinG,
+        K,
         N,
         groups: p.groups,
         outC: p.outChannels,
@@ -143,7 +156,7 @@ export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimi
       new DataView(uniforms),
       0,
     );
-    return { uniforms, workgroups: gemmWorkgroups(M, N, p.groups), ranges: [b.x, null, null, b.y] };
+    return { uniforms, workgroups: gemmWorkgroups(M, K, N, p.groups), ranges: [b.x, null, null, b.y] };
   });
-  return { program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias) }, dispatches };
+  return { program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
 }
