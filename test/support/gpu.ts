@@ -41,13 +41,14 @@ export function withLimits(device: GPUDevice, overrides: Partial<Record<keyof GP
 }
 
 /**
- * A view of `device` on which the next `count` out-of-memory error scopes report an
- * injected GPUOutOfMemoryError (the real scopes still push and pop in balance).
+ * A view of `device` whose out-of-memory error scopes report an injected
+ * GPUOutOfMemoryError while armed: `arm(n)` fails the next n scopes (the real
+ * scopes still push and pop in balance).
  */
-export function withInjectedOutOfMemory(device: GPUDevice, count: number): GPUDevice {
+export function withInjectedOutOfMemory(device: GPUDevice): { device: GPUDevice; arm: (count: number) => void } {
   const filters: GPUErrorFilter[] = [];
-  let left = count;
-  return new Proxy(device, {
+  let left = 0;
+  const view = new Proxy(device, {
     get(target, key) {
       if (key === 'pushErrorScope') {
         return (filter: GPUErrorFilter) => {
@@ -56,18 +57,17 @@ export function withInjectedOutOfMemory(device: GPUDevice, count: number): GPUDe
         };
       }
       if (key === 'popErrorScope') {
+        const armed = filters[filters.length - 1] === 'out-of-memory' && left > 0;
+        if (armed) left--;
         return async () => {
-          const filter = filters.pop();
+          filters.pop();
           const real = await target.popErrorScope();
-          if (filter === 'out-of-memory' && left > 0) {
-            left--;
-            return { message: 'injected out-of-memory error' } as GPUError;
-          }
-          return real;
+          return armed ? ({ message: 'injected out-of-memory error' } as GPUError) : real;
         };
       }
       const v = Reflect.get(target, key);
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
+  return { device: view, arm: (count) => (left = count) };
 }
