@@ -4,6 +4,11 @@
 // reference (max(0, NaN) and clamp(NaN, ...) are implementation-defined in WGSL).
 override ACTIVATION: u32 = 0u;
 
+// NaN test on the bits: shader compilers may fold `v != v` to false.
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn relu6(v: f32) -> f32 {
   return select(select(v, 6.0, v > 6.0), 0.0, v < 0.0);
 }
@@ -19,17 +24,18 @@ fn activate(v: f32, alpha: f32) -> f32 {
     case 3u: { // leakyRelu
       return select(v, alpha * v, v < 0.0);
     }
-    case 4u: { // sigmoid; exp overflows to +inf for v < -88, giving 0 as it should
-      return 1.0 / (1.0 + exp(-v));
+    case 4u: { // sigmoid; exp overflows to +inf for v < -88, giving 0 as it should.
+      // Some exp implementations return +inf or 0 for NaN: keep NaN explicitly.
+      return select(1.0 / (1.0 + exp(-v)), v, isNan(v));
     }
     case 5u: { // tanh; some drivers compute it from exp(2v) and return NaN for large |v|:
       // tanh(±9) is ±1 in f32 already, so clamp first (NaN kept by the select).
-      return select(tanh(select(select(v, 9.0, v > 9.0), -9.0, v < -9.0)), v, v != v);
+      return select(tanh(select(select(v, 9.0, v > 9.0), -9.0, v < -9.0)), v, isNan(v));
     }
     case 6u: { // hardSwish
       return v * relu6(v + 3.0) / 6.0;
     }
-    case 7u: { // elu
+    case 7u: { // elu (NaN < 0 is false, so NaN takes the v branch)
       return select(v, alpha * (exp(v) - 1.0), v < 0.0);
     }
     default: { // linear

@@ -2,17 +2,10 @@
 // what was expected and what was given; the engine keeps working afterwards.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, SepconvError, type Engine, type Tensor } from '../../src/index.js';
+import '../support/setup.js';
 
 let e: Engine;
 let other: Engine;
-beforeAll(async () => {
-  e = await createEngine({ backend: 'cpu' });
-  other = await createEngine({ backend: 'cpu' });
-});
-afterAll(() => {
-  e.destroy();
-  other.destroy();
-});
 
 const x = () => e.tensor(new Float32Array(2 * 5 * 5 * 3), [2, 5, 5, 3]);
 const dw = () => e.tensor(new Float32Array(3 * 3 * 3 * 2), [3, 3, 3, 2]);
@@ -26,11 +19,29 @@ function expectError(fn: () => unknown, code: string, message: RegExp) {
     err = caught;
   }
   expect(err, 'expected a throw').toBeInstanceOf(SepconvError);
-  expect((err as SepconvError).code).toBe(code);
-  expect((err as Error).message).toMatch(message);
+  const se = err as SepconvError;
+  expect(se.code).toBe(code);
+  expect(se.message).toMatch(message);
+  // Every argument error names the op, the argument, what was expected and what was given.
+  if (se.code !== 'ENGINE_DESTROYED') {
+    expect(se.op).toBeTruthy();
+    expect(se.arg).toBeTruthy();
+    expect(se.expected).toBeTruthy();
+    expect(se.given).toBeTruthy();
+  }
 }
 
-describe('argument checks', () => {
+// The same catalogue on both backends: validation happens in the Engine, before any backend work.
+describe.each(['cpu', 'webgpu'] as const)('argument checks (%s)', (backend) => {
+  beforeAll(async () => {
+    e = await createEngine({ backend });
+    other = await createEngine({ backend });
+  });
+  afterAll(() => {
+    e.destroy();
+    other.destroy();
+  });
+
   const cases: [string, () => unknown, string, RegExp][] = [
     ['input of wrong rank', () => e.depthwiseConv2d(e.tensor([1, 2, 3], [3]), dw()), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'x': expected rank 4 \[N, H, W, C\], got rank 1 \[3\]/],
     ['filter of wrong rank', () => e.depthwiseConv2d(x(), e.tensor([1, 2], [2])), 'INVALID_ARGUMENT', /depthwiseConv2d: argument 'filter': expected rank 4/],
@@ -69,8 +80,28 @@ describe('argument checks', () => {
     ['unknown layout', () => e.tensor([1], [1], { layout: 'CHWN' as never }), 'INVALID_ARGUMENT', /'options.layout': expected 'NHWC' or 'NCHW', got 'CHWN'/],
     ['NCHW input of wrong rank message', () => e.depthwiseConv2d(e.tensor([1, 2, 3], [3]), dw()), 'INVALID_ARGUMENT', /rank 4 \[N, H, W, C\]/],
     ['transpose perm', () => e.transpose(x(), [0, 1, 1, 3]), 'INVALID_ARGUMENT', /transpose: argument 'perm': expected a permutation of 0..3, got \[0, 1, 1, 3\]/],
+    ['negative dimension', () => e.tensor(new Float32Array(2), [2, -1]), 'INVALID_ARGUMENT', /tensor: argument 'shape\[1\]': expected a positive integer, got -1/],
+    ['fractional dimension', () => e.tensor(new Float32Array(3), [1.5, 2]), 'INVALID_ARGUMENT', /tensor: argument 'shape\[0\]': expected a positive integer, got 1.5/],
+    ['empty shape', () => e.tensor(new Float32Array(1), []), 'INVALID_ARGUMENT', /tensor: argument 'shape': expected a non-empty array/],
+    ['element count over 2^32 bytes', () => e.tensor(new Float32Array(1), [65536, 65536]), 'TOO_LARGE', /tensor: argument 'shape': expected a tensor of at most (2\^32 bytes|the device's maxBufferSize \(\d+ bytes\)), got \[65536, 65536\] = 4294967296 elements/],
+    ['op output over 2^32 bytes', () => e.depthwiseConv2d(e.tensor(new Float32Array(1), [1, 1, 1, 1]), e.tensor(new Float32Array(1), [1, 1, 1, 1]), { padding: [0, 40000, 0, 40000] }), 'TOO_LARGE', /depthwiseConv2d: argument 'output': expected a tensor of at most (2\^32 bytes|the device's maxBufferSize)/],
+    ['data of strings', () => e.tensor(['1', '2'] as unknown as number[], [2]), 'INVALID_ARGUMENT', /tensor: argument 'data\[0\]': expected a number, got '1'/],
+    ['BigInt data', () => e.tensor(new BigInt64Array(2) as unknown as number[], [2]), 'INVALID_ARGUMENT', /tensor: argument 'data': expected numbers \(BigInt arrays are not converted\)/],
+    ['data not an array', () => e.tensor(42 as unknown as number[], [1]), 'INVALID_ARGUMENT', /tensor: argument 'data': expected a Float32Array, another typed array or an array of numbers, got 42/],
+    ['NaN stride', () => e.depthwiseConv2d(x(), dw(), { stride: NaN }), 'INVALID_ARGUMENT', /'options.stride'.*got NaN/],
+    ['fractional stride', () => e.conv2d(x(), e.tensor(new Float32Array(27), [3, 3, 3, 1]), { stride: [1, 0.5] }), 'INVALID_ARGUMENT', /conv2d: argument 'options.stride'.*got \[1, 0.5\]/],
+    ['negative dilation', () => e.separableConv2d(x(), dw(), e.tensor(new Float32Array(12), [6, 2]), { dilation: -1 }), 'INVALID_ARGUMENT', /separableConv2d: argument 'options.dilation'.*got -1/],
+    ['padding of wrong arity', () => e.depthwiseConv2d(x(), dw(), { padding: [1, 1] as never }), 'INVALID_ARGUMENT', /'options.padding'.*got \[1, 1\]/],
+    ['negative padding', () => e.conv2d(x(), e.tensor(new Float32Array(27), [3, 3, 3, 1]), { padding: -1 }), 'INVALID_ARGUMENT', /conv2d: argument 'options.padding'.*got -1/],
+    ['multiplier that does not divide (OIHW depthwise)', () => e.depthwiseConv2d(x(), e.tensor(new Float32Array(4 * 9), [4, 1, 3, 3]), { filterLayout: 'OIHW' }), 'SHAPE_MISMATCH', /OIHW shape \[3·M, 1, kh, kw\].*got \[4, 1, 3, 3\]/],
+    ['disposed filter', () => { const f = dw(); f.dispose(); return e.depthwiseConv2d(x(), f); }, 'DISPOSED', /depthwiseConv2d: argument 'filter': expected a live tensor/],
+    ['conv2d bias from another engine', () => e.conv2d(x(), e.tensor(new Float32Array(27), [3, 3, 3, 1]), { bias: other.tensor([1], [1]) }), 'WRONG_ENGINE', /conv2d: argument 'options.bias'/],
+    ['options not an object', () => e.pointwiseConv2d(x(), pw(), 'relu' as never), 'INVALID_ARGUMENT', /pointwiseConv2d: argument 'options': expected an object, got 'relu'/],
+    ['transpose of rank 5', () => e.transpose(e.tensor([1], [1, 1, 1, 1, 1]), [0, 1, 2, 3, 4]), 'INVALID_ARGUMENT', /transpose: argument 'x': expected a tensor of rank ≤ 4/],
     ['NaN dimension', () => e.tensor(new Float32Array(2), [2, NaN]), 'INVALID_ARGUMENT', /'shape\[1\]'.*got NaN/],
   ];
+
+  test('the catalogue has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
   test.each(cases)('%s', (_name, fn, code, message) => {
     expectError(fn, code, message);
@@ -93,6 +124,12 @@ describe('argument checks', () => {
     t.dispose();
     t.dispose();
     await expect(t.read()).rejects.toThrow(/read: argument 'tensor': expected a live tensor/);
+  });
+
+  test('data other than Float32Array is converted to f32', async () => {
+    expect([...(await e.tensor([0.1, 2, -3], [3]).read())]).toEqual([Math.fround(0.1), 2, -3]);
+    expect([...(await e.tensor(new Float64Array([1.5, 2]), [2]).read())]).toEqual([1.5, 2]);
+    expect([...(await e.tensor(new Int32Array([7, -8]), [2]).read())]).toEqual([7, -8]);
   });
 
   test('use after destroy throws ENGINE_DESTROYED', async () => {
