@@ -1,0 +1,66 @@
+// The browser benchmark page: every engine in one page, on the same adapter.
+import { createOrtEngine } from '../engines/ort.js';
+import { createSepconvEngine } from '../engines/sepconv.js';
+import { createTfjsEngine } from '../engines/tfjs.js';
+import { parseSuite, selectCases } from '../lib/cases.js';
+import type { BenchArgs } from '../lib/cli.js';
+import { runCases } from '../lib/harness.js';
+import { measureRoofline } from '../lib/roofline.js';
+import type { BenchEngine, BenchResult } from '../lib/types.js';
+import suite from '../shapes.json';
+
+function log(line: string) {
+  console.log(`progress: ${line}`);
+  const el = document.getElementById('progress');
+  if (el) el.textContent = line;
+}
+
+/** An engine that could not start: every case reports why. */
+function failed(engine: BenchEngine, error: unknown): BenchEngine {
+  const message = `init failed: ${error instanceof Error ? error.message : String(error)}`;
+  return {
+    name: engine.name,
+    init: async () => {},
+    prepare: async () => {
+      throw new Error(message);
+    },
+    destroy: () => {},
+  };
+}
+
+async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
+  const cases = selectCases(parseSuite(suite), args);
+  const ours = createSepconvEngine('webgpu');
+  const cpu = createSepconvEngine('cpu');
+  const candidates: BenchEngine[] = [ours, createTfjsEngine('webgpu'), createOrtEngine(), createTfjsEngine('wasm'), cpu];
+  const engines: BenchEngine[] = [];
+  for (const e of candidates) {
+    log(`initialising ${e.name}`);
+    try {
+      await e.init();
+      engines.push(e);
+    } catch (err) {
+      console.warn(`${e.name}: ${String(err)}`);
+      engines.push(failed(e, err));
+    }
+  }
+  const device = ours.engine().device;
+  if (!device) throw new Error('sepconv-webgpu has no GPU device: WebGPU is not available in this browser');
+  log('measuring the roofline');
+  const roofline = await measureRoofline(device, () => performance.now());
+  const rows = await runCases(cases, engines, cpu, {
+    runs: args.runs,
+    warmup: 2,
+    targetMs: 50,
+    roofline,
+    now: () => performance.now(),
+    onProgress: log,
+  });
+  const adapter = ours.engine().adapter ?? { vendor: '', architecture: '', description: '' };
+  const chrome = /Chrome\/([\d.]+)/.exec(navigator.userAgent)?.[1];
+  for (const e of engines) await e.destroy();
+  return { adapter, date: new Date().toISOString(), host: `browser (Chromium ${chrome ?? '?'})`, roofline, rows };
+}
+
+(window as unknown as { sepconvBench: typeof sepconvBench }).sepconvBench = sepconvBench;
+document.title = 'sepconv benchmark (ready)';

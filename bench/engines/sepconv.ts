@@ -1,0 +1,67 @@
+// sepconv itself as a benchmark engine (WebGPU or CPU backend).
+import { createEngine, type Engine, type Tensor } from 'sepconv';
+import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
+
+export function createSepconvEngine(backend: 'webgpu' | 'cpu'): BenchEngine & { engine(): Engine } {
+  let engine: Engine | null = null;
+  const e = () => {
+    if (!engine) throw new Error('sepconv engine not initialised');
+    return engine;
+  };
+  return {
+    name: backend === 'webgpu' ? 'sepconv-webgpu' : 'sepconv-cpu',
+    engine: e,
+    async init() {
+      engine = await createEngine({ backend });
+    },
+    async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
+      const en = e();
+      const [, , , cin] = c.input;
+      const [kh, kw] = c.kernel ?? [1, 1];
+      const m = c.multiplier ?? 1;
+      const cout = c.outChannels ?? cin * m;
+      const x = en.tensor(d.x, c.input);
+      const weights: Tensor[] = [];
+      const spatial = { stride: c.stride ?? 1, padding: c.padding ?? ('same' as const) };
+      let op: () => Tensor;
+      if (c.op === 'depthwise') {
+        const w = en.tensor(d.depthwise!, [kh, kw, cin, m]);
+        weights.push(w);
+        op = () => en.depthwiseConv2d(x, w, spatial);
+      } else if (c.op === 'pointwise') {
+        const w = en.tensor(d.pointwise!, [cin, cout]);
+        weights.push(w);
+        op = () => en.pointwiseConv2d(x, w);
+      } else if (c.op === 'separable') {
+        const dw = en.tensor(d.depthwise!, [kh, kw, cin, m]);
+        const pw = en.tensor(d.pointwise!, [cin * m, cout]);
+        weights.push(dw, pw);
+        op = () => en.separableConv2d(x, dw, pw, spatial);
+      } else {
+        const w = en.tensor(d.filter!, [kh, kw, cin, cout]);
+        weights.push(w);
+        op = () => en.conv2d(x, w, spatial);
+      }
+      return {
+        async run(k) {
+          let y = op();
+          for (let i = 1; i < k; i++) {
+            y.dispose(); // still computed: the op is queued; only its buffer is recycled after
+            y = op();
+          }
+          const out = await y.read();
+          y.dispose();
+          return out;
+        },
+        dispose() {
+          x.dispose();
+          weights.forEach((w) => w.dispose());
+        },
+      };
+    },
+    destroy() {
+      engine?.destroy();
+      engine = null;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// The benchmark suite's cases: selection, deterministic data, and the arithmetic
+// (output shape, FLOPs, minimal bytes) every row's GFLOP/s and GB/s come from.
+
+import { countFlops, type ConvSpec } from 'sepconv';
+import type { BenchCase, CaseData } from './types.js';
+
+/** A few cases that cover every op and both strides, for --quick. */
+export const QUICK_IDS = [
+  'dw3x3_s1_56x56x144',
+  'dw3x3_s2_112x112x96',
+  'pw_56x56_24to144',
+  'pw_14x14_384to64',
+  'sep3x3_s1_224x224_3to32',
+  'conv3x3_s1_224x224_3to32',
+];
+
+/** Checks the suite's JSON and returns its cases. */
+export function parseSuite(json: unknown): BenchCase[] {
+  const cases = (json as { cases?: unknown }).cases;
+  if (!Array.isArray(cases)) throw new Error('bench suite: expected { cases: [...] }');
+  for (const c of cases as BenchCase[]) {
+    if (typeof c.id !== 'string' || !['depthwise', 'pointwise', 'separable', 'conv2d'].includes(c.op)) {
+      throw new Error(`bench suite: bad case ${JSON.stringify(c)}`);
+    }
+    if (!Array.isArray(c.input) || c.input.length !== 4) throw new Error(`bench suite: case ${c.id}: input must be [N, H, W, C]`);
+    if (c.op !== 'depthwise' && !c.outChannels) throw new Error(`bench suite: case ${c.id}: outChannels missing`);
+    if (c.op !== 'pointwise' && !c.kernel) throw new Error(`bench suite: case ${c.id}: kernel missing`);
+  }
+  return cases as BenchCase[];
+}
+
+/** Cases to run: all, the quick set, and/or those whose id contains `filter` (comma-separated alternatives). */
+export function selectCases(all: BenchCase[], opts: { quick?: boolean; filter?: string }): BenchCase[] {
+  let cases = opts.quick ? all.filter((c) => QUICK_IDS.includes(c.id)) : all;
+  if (opts.filter) {
+    const parts = opts.filter.split(',').map((s) => s.trim()).filter(Boolean);
+    cases = cases.filter((c) => parts.some((p) => c.id.includes(p)));
+  }
+  return cases;
+}
+
+function spec(c: BenchCase): ConvSpec {
+  const [, h, w, cin] = c.input;
+  const common = { inChannels: cin, inputSize: [h, w] as [number, number], stride: c.stride ?? 1, padding: c.padding ?? 'same' };
+  switch (c.op) {
+    case 'depthwise':
+      return { op: 'depthwise', kernelSize: c.kernel!, depthMultiplier: c.multiplier ?? 1, ...common };
+    case 'pointwise':
+      return { op: 'pointwise', outChannels: c.outChannels!, ...common, padding: 'valid' };
+    case 'separable':
+      return { op: 'separable', kernelSize: c.kernel!, depthMultiplier: c.multiplier ?? 1, outChannels: c.outChannels!, ...common };
+    case 'conv2d':
+      return { op: 'conv2d', kernelSize: c.kernel!, outChannels: c.outChannels!, ...common };
+  }
+}
+
+/** NHWC output shape of a case ('same' padding: ceil(H / stride)). */
+export function outputShape(c: BenchCase): [number, number, number, number] {
+  const [n, h, w, cin] = c.input;
+  const s = c.op === 'pointwise' ? 1 : (c.stride ?? 1);
+  const same = (c.padding ?? 'same') === 'same';
+  const k = c.kernel ?? [1, 1];
+  const oh = same ? Math.ceil(h / s) : Math.floor((h - k[0]) / s) + 1;
+  const ow = same ? Math.ceil(w / s) : Math.floor((w - k[1]) / s) + 1;
+  const cout = c.op === 'depthwise' ? cin * (c.multiplier ?? 1) : (c.outChannels as number);
+  return [n, oh, ow, cout];
+}
+
+/** Floating-point operations of one run (2 per multiply-add), from the library's countFlops. */
+export function caseFlops(c: BenchCase): number {
+  return c.input[0] * countFlops(spec(c));
+}
+
+/** Element counts of the tensors a case reads and writes once: input, weights, output. */
+export function caseTensorSizes(c: BenchCase): { input: number; weights: number; output: number } {
+  const [n, h, w, cin] = c.input;
+  const [kh, kw] = c.kernel ?? [1, 1];
+  const m = c.multiplier ?? 1;
+  const out = outputShape(c);
+  let weights: number;
+  switch (c.op) {
+    case 'depthwise':
+      weights = kh * kw * cin * m;
+      break;
+    case 'pointwise':
+      weights = cin * (c.outChannels as number);
+      break;
+    case 'separable':
+      weights = kh * kw * cin * m + cin * m * (c.outChannels as number);
+      break;
+    case 'conv2d':
+      weights = kh * kw * cin * (c.outChannels as number);
+      break;
+  }
+  return { input: n * h * w * cin, weights, output: out.reduce((a, b) => a * b, 1) };
+}
+
+/** Minimal bytes moved by one run: input, weights and output once each, f32. */
+export function caseBytes(c: BenchCase): number {
+  const s = caseTensorSizes(c);
+  return 4 * (s.input + s.weights + s.output);
+}
+
+/** Deterministic values in [-1, 1) (mulberry32). */
+export function seededData(length: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** The case's tensors (TF.js layouts, see CaseData), the same in every engine and every run. */
+export function caseData(c: BenchCase): CaseData {
+  const [, , , cin] = c.input;
+  const [kh, kw] = c.kernel ?? [1, 1];
+  const m = c.multiplier ?? 1;
+  const seed = [...c.id].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  const sizes = caseTensorSizes(c);
+  const data: CaseData = { x: seededData(sizes.input, seed), outShape: outputShape(c) };
+  if (c.op === 'depthwise' || c.op === 'separable') data.depthwise = seededData(kh * kw * cin * m, seed + 1);
+  if (c.op === 'pointwise') data.pointwise = seededData(cin * (c.outChannels as number), seed + 2);
+  if (c.op === 'separable') data.pointwise = seededData(cin * m * (c.outChannels as number), seed + 2);
+  if (c.op === 'conv2d') data.filter = seededData(kh * kw * cin * (c.outChannels as number), seed + 3);
+  return data;
+}

@@ -1,0 +1,36 @@
+// Command-line options shared by `npm run bench` and `npm run bench:browser`.
+export interface BenchArgs {
+  quick: boolean;
+  filter?: string;
+  runs: number;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, runs: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = () => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`bench: ${a} needs a value`);
+      return next;
+    };
+    if (a === '--quick') args.quick = true;
+    else if (a.startsWith('--filter')) args.filter = value();
+    else if (a.startsWith('--runs')) {
+      args.runs = Number(value());
+      if (!Number.isInteger(args.runs) || args.runs < 5) throw new Error('bench: --runs must be an integer ≥ 5');
+    } else if (a === '--help' || a === '-h') {
+      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --runs <n ≥ 5>');
+      process.exit(0);
+    } else throw new Error(`bench: unknown option ${a}`);
+  }
+  return args;
+}
+
+/** A progress line: rewritten in place on a terminal, one line per step otherwise. */
+export function progress(line: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${line}`);
+  else console.log(line);
+}

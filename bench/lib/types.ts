@@ -1,0 +1,99 @@
+// Types shared by the benchmark's pieces (Node runner, browser page, engines).
+
+/** One case of bench/shapes.json. Batch 1, NHWC, f32. */
+export interface BenchCase {
+  id: string;
+  op: 'depthwise' | 'pointwise' | 'separable' | 'conv2d';
+  /** [N, H, W, C] */
+  input: [number, number, number, number];
+  /** [kh, kw]; absent for pointwise (1×1). */
+  kernel?: [number, number];
+  stride?: number;
+  /** Depthwise channel multiplier (depthwise and separable). */
+  multiplier?: number;
+  /** Output channels (pointwise, separable, conv2d). */
+  outChannels?: number;
+  padding?: 'same' | 'valid';
+  note?: string;
+}
+
+/**
+ * The data of a case, generated deterministically, in TF.js layouts:
+ * - x: NHWC [N, H, W, C]
+ * - depthwise (depthwise, separable): [kh, kw, C, M]
+ * - pointwise (pointwise, separable): [Cin, Cout] (Cin = C·M for separable)
+ * - filter (conv2d): HWIO [kh, kw, C, Cout]
+ * The output every engine returns is NHWC [N, Ho, Wo, Cout], flattened.
+ */
+export interface CaseData {
+  x: Float32Array;
+  depthwise?: Float32Array;
+  pointwise?: Float32Array;
+  filter?: Float32Array;
+  /** NHWC output shape. */
+  outShape: [number, number, number, number];
+}
+
+export type EngineName = 'sepconv-webgpu' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu';
+
+/** A case made ready to run on one engine: weights uploaded, model built. */
+export interface PreparedCase {
+  /**
+   * Queues the op `k` times back to back (each on the same input), then reads the
+   * last output back to the CPU and returns it (NHWC, flattened). Timing wraps this call.
+   */
+  run(k: number): Promise<Float32Array>;
+  /** Frees everything prepare() made. */
+  dispose(): Promise<void> | void;
+}
+
+/** An engine under test. */
+export interface BenchEngine {
+  name: EngineName;
+  /** Sets the engine up (device, backend, wasm); throws if it cannot run here. */
+  init(): Promise<void>;
+  /** Uploads the case's data and builds what the op needs; not timed (first-run time is measured separately). */
+  prepare(c: BenchCase, data: CaseData): Promise<PreparedCase>;
+  /** Releases the engine. */
+  destroy(): Promise<void> | void;
+}
+
+/** Adapter identity, as reported by WebGPU. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+}
+
+/** One measured (case, engine) pair. Times in milliseconds; null where not measured. */
+export interface BenchRow {
+  case: string;
+  op: BenchCase['op'];
+  engine: EngineName;
+  /** First run: prepare + one op + readback, shader compilation included. */
+  firstMs: number | null;
+  /** Median over ≥ 5 runs of (k queued ops + one readback) / k. */
+  medianMs: number | null;
+  /** Median of single op + readback. */
+  latencyMs: number | null;
+  gflops: number | null;
+  /** Minimal bytes (input + weights + output, once each) per second, in GB/s. */
+  gbps: number | null;
+  /** Achieved GFLOP/s as a percentage of the roofline bound at this op's arithmetic intensity (GPU engines). */
+  roofPct: number | null;
+  /** Output agreed with sepconv-cpu before timing; rows that disagree are not timed. */
+  agrees: boolean;
+  /** Largest |output − sepconv-cpu output|. */
+  maxAbsDiff: number | null;
+  /** Why the row has no timing, when it has none. */
+  error?: string;
+}
+
+export interface BenchResult {
+  adapter: AdapterInfo;
+  date: string;
+  /** Where it ran: 'browser' (Chromium page) or 'node' (Dawn). */
+  host: string;
+  roofline: { gflops: number; gbps: number };
+  rows: BenchRow[];
+}
