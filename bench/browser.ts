@@ -3,7 +3,7 @@
 // writes bench/results/latest.{md,json}.
 //
 // The browser runs WebGPU on SwiftShader (a software GPU) unless
-// SEPCONV_BROWSER_GPU=1 lets it use the machine's GPU (see test/support/browser.ts).
+// SEPCONV_REAL_GPU=1 lets it use the machine's GPU (see test/support/browser.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';

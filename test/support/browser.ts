@@ -16,7 +16,7 @@ const SYSTEM_PATHS = [
 
 /**
  * WebGPU on SwiftShader (software Vulkan) works on any machine, GPU or not; set
- * SEPCONV_BROWSER_GPU=1 to let Chromium use the real GPU instead. The network
+ * SEPCONV_REAL_GPU=1 to let Chromium use the real GPU instead. The network
  * flags keep Chromium from calling home on a machine with no network.
  */
 export function chromiumArgs(): string[] {
@@ -28,7 +28,7 @@ export function chromiumArgs(): string[] {
     '--disable-sync',
     '--no-first-run',
   ];
-  if (process.env.SEPCONV_BROWSER_GPU === '1') return [...common, '--enable-features=Vulkan'];
+  if (process.env.SEPCONV_REAL_GPU === '1') return [...common, '--enable-features=Vulkan'];
   return [
     ...common,
     '--use-webgpu-adapter=swiftshader',
