@@ -43,3 +43,7 @@ fn activate(v: f32, alpha: f32) -> f32 {
     }
   }
 }
+
+fn activate4(v: vec4f, alpha: f32) -> vec4f {
+  return vec4f(activate(v.x, alpha), activate(v.y, alpha), activate(v.z, alpha), activate(v.w, alpha));
+}

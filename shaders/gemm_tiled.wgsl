@@ -2,10 +2,12 @@
 //   y[row, g·N + col] = act(bias[g·N + col] + Σ_k A_g[row, k] · w[k, g·N + col])
 // for groups g, rows < M, cols < N, k < K. The including kernel supplies the
 // uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, xOrigin,
-// yOrigin) and `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for
-// row < M and k < K:
+// yOrigin), `const Y_BINDING` (the output's binding) and
+// `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M and k < K:
 // a plain matrix read for the pointwise conv, an on-the-fly im2col gather for
-// the implicit-GEMM conv (no im2col tensor is ever materialised).
+// the implicit-GEMM conv (no im2col tensor is ever materialised), the depthwise
+// output itself for the fused separable conv (the intermediate tensor never
+// exists in global memory).
 //
 // Each workgroup computes a TILE_M × TILE_N block of one group's output; each
 // invocation a 4×4 sub-block held in four vec4 registers (named, not an array:
@@ -27,7 +29,8 @@ override HAS_BIAS: bool = false;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+// The output is the last binding: 4, or after the including kernel's extra inputs.
+@group(0) @binding(Y_BINDING) var<storage, read_write> y: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE_M * TILE_K>;
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>;

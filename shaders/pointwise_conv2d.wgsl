@@ -2,6 +2,8 @@
 // the input itself. Included before gemm_tiled.wgsl; `PointwiseParams` is
 // generated from its schema in src/kernels/gemm.ts.
 
+const Y_BINDING = 4u;
+
 @group(0) @binding(0) var<uniform> params: PointwiseParams;
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {

@@ -32,6 +32,14 @@ export interface Conv2dParams extends ConvGeometry {
   act: ActivationSpec;
 }
 
+/** A separable convolution: depthwise [kH, kW, C, M] (+ its bias), then pointwise [C·M, outChannels] (+ bias, activation). */
+export interface SeparableConv2dParams extends ConvGeometry {
+  channels: number;
+  multiplier: number;
+  outChannels: number;
+  act: ActivationSpec;
+}
+
 /** A transpose of a tensor of rank ≤ 4: output dimension i is input dimension perm[i]. */
 export interface PermuteParams {
   inShape: readonly number[];
@@ -52,6 +60,14 @@ export interface Backend {
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage;
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage;
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage;
+  separableConv2d(
+    x: Storage,
+    depthwiseFilter: Storage,
+    depthwiseBias: Storage | null,
+    pointwiseFilter: Storage,
+    bias: Storage | null,
+    p: SeparableConv2dParams,
+  ): Storage;
   permute(x: Storage, p: PermuteParams): Storage;
   /** Resolves with a copy of the data once every queued op it depends on has run. */
   read(s: Storage): Promise<Float32Array>;

@@ -3,11 +3,11 @@
 // Backends only see NHWC images and HWIO filters: the Engine transposes NCHW
 // inputs and OIHW filters around them (on the backend, so data stays on the GPU).
 
-import { resolveActivation, type Activation, type ActivationSpec } from './activation.js';
+import { resolveActivation, type Activation } from './activation.js';
 import type { Backend, Storage } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { SepconvError, describe } from './errors.js';
-import { WebGpuBackend, type EngineLimits } from './gpu/backend.js';
+import { WebGpuBackend, type EngineLimits, type KernelChoice } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import { acquireDevice, type AdapterDescription } from './gpu/device.js';
 import { convGeometry, type ConvGeometry, type PaddingOption, type PairOption } from './shape.js';
@@ -25,6 +25,11 @@ export interface EngineOptions {
   printShaders?: boolean;
   /** Submit queued GPU work after this many dispatches even without a read (default 64). */
   maxDispatchesPerSubmit?: number;
+  /**
+   * Force kernel variants instead of sepconv's choice (for tests and tuning), e.g.
+   * `{ depthwise: 'scalar' }`. A variant that cannot run a shape falls back to one that can.
+   */
+  kernels?: KernelChoice;
 }
 
 /**
@@ -356,25 +361,15 @@ export class Engine {
     const bias = this.bias(op, 'options.bias', options.bias, cout);
     const act = resolveActivation(op, options.activation, options.alpha);
     const geom: ConvGeometry = convGeometry(op, input, kH, kW, options);
-    const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
     return this.record(
       x,
       input,
-      (xs) => {
-        const y = this.withFilter(depthwiseFilter, fl, (fs) =>
-          this.impl.depthwiseConv2d(xs, fs, dwBias, { ...geom, channels, multiplier, act: linear }),
-        );
-        const z = this.withFilter(pointwiseFilter, fl, (fs) =>
-          this.impl.pointwiseConv2d(y, fs, bias, {
-            rows: n * geom.outH * geom.outW,
-            inChannels: mid,
-            outChannels: cout,
-            act,
-          }),
-        );
-        this.impl.release(y);
-        return z;
-      },
+      (xs) =>
+        this.withFilter(depthwiseFilter, fl, (dws) =>
+          this.withFilter(pointwiseFilter, fl, (pws) =>
+            this.impl.separableConv2d(xs, dws, dwBias, pws, bias, { ...geom, channels, multiplier, outChannels: cout, act }),
+          ),
+        ),
       [n, geom.outH, geom.outW, cout],
     );
   }
@@ -727,6 +722,7 @@ async function createBackend(options: EngineOptions): Promise<Backend> {
     throw e;
   }
   const gpuOptions = {
+    ...(options.kernels !== undefined && { kernels: options.kernels }),
     ...(options.printShaders !== undefined && { printShaders: options.printShaders }),
     ...(m !== undefined && { maxDispatchesPerSubmit: m }),
   };

@@ -26,4 +26,5 @@ export { ACTIVATIONS } from './activation.js';
 export type { Activation } from './activation.js';
 export type { PaddingOption, PairOption } from './shape.js';
 export type { AdapterDescription } from './gpu/device.js';
+export type { EngineLimits, KernelChoice } from './gpu/backend.js';
 export type { MemoryInfo } from './gpu/buffer-pool.js';

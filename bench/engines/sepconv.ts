@@ -2,7 +2,9 @@
 import { createEngine, type Engine, type Tensor } from 'sepconv';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 
-export function createSepconvEngine(backend: 'webgpu' | 'cpu'): BenchEngine & { engine(): Engine } {
+export function createSepconvEngine(
+  backend: 'webgpu' | 'cpu',
+): BenchEngine & { engine(): Engine; prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> } {
   let engine: Engine | null = null;
   const e = () => {
     if (!engine) throw new Error('sepconv engine not initialised');
@@ -14,8 +16,11 @@ export function createSepconvEngine(backend: 'webgpu' | 'cpu'): BenchEngine & { 
     async init() {
       engine = await createEngine({ backend });
     },
-    async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
-      const en = e();
+    prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
+      return this.prepareOn(e(), c, d);
+    },
+    /** prepare() on a given engine (e.g. one with forced kernel variants). */
+    async prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> {
       const [, , , cin] = c.input;
       const [kh, kw] = c.kernel ?? [1, 1];
       const m = c.multiplier ?? 1;

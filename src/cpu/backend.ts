@@ -1,4 +1,12 @@
-import type { Backend, Conv2dParams, DepthwiseConv2dParams, PermuteParams, PointwiseConv2dParams, Storage } from '../backend.js';
+import type {
+  Backend,
+  Conv2dParams,
+  DepthwiseConv2dParams,
+  PermuteParams,
+  PointwiseConv2dParams,
+  SeparableConv2dParams,
+  Storage,
+} from '../backend.js';
 import { conv2dCpu } from './conv2d.js';
 import { permuteCpu } from './permute.js';
 import { depthwiseConv2dCpu } from './depthwise.js';
@@ -36,6 +44,30 @@ export class CpuBackend implements Backend {
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
     return new CpuStorage(conv2dCpu(data(x), data(filter), bias && data(bias), p));
+  }
+
+  /** Depthwise (with its bias, no activation), then pointwise (bias, activation): the definition. */
+  separableConv2d(
+    x: Storage,
+    depthwiseFilter: Storage,
+    depthwiseBias: Storage | null,
+    pointwiseFilter: Storage,
+    bias: Storage | null,
+    p: SeparableConv2dParams,
+  ): Storage {
+    const mid = p.channels * p.multiplier;
+    const y = depthwiseConv2dCpu(data(x), data(depthwiseFilter), depthwiseBias && data(depthwiseBias), {
+      ...p,
+      act: { activation: 'linear', alpha: 0 },
+    });
+    return new CpuStorage(
+      pointwiseConv2dCpu(y, data(pointwiseFilter), bias && data(bias), {
+        rows: p.batch * p.outH * p.outW,
+        inChannels: mid,
+        outChannels: p.outChannels,
+        act: p.act,
+      }),
+    );
   }
 
   permute(x: Storage, p: PermuteParams): Storage {

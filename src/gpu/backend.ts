@@ -7,12 +7,14 @@ import type {
   DepthwiseConv2dParams,
   PermuteParams,
   PointwiseConv2dParams,
+  SeparableConv2dParams,
   Storage,
 } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
-import { depthwiseRun } from '../kernels/depthwise.js';
-import { conv2dRun, pointwiseRun } from '../kernels/gemm.js';
+import { adapterTraits, depthwiseVariants, pointwiseVariants, separableVariants, type AdapterTraits } from '../kernels/choice.js';
+import { depthwiseRun, depthwiseVec4Run } from '../kernels/depthwise.js';
+import { conv2dRun, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
 import type { KernelRun } from '../kernels/kernel.js';
 import { permuteRun } from '../kernels/permute.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
@@ -21,7 +23,20 @@ import { BufferUsage, MapMode } from './flags.js';
 import { PipelineCache } from './pipelines.js';
 import { Scheduler, type GpuStorage } from './scheduler.js';
 
+/**
+ * Kernel variants to use instead of the engine's choice, for tests and tuning. A
+ * forced variant that cannot run a given shape falls back to one that can.
+ */
+export interface KernelChoice {
+  depthwise?: 'auto' | 'vec4' | 'scalar';
+  pointwise?: 'auto' | 'tiled' | 'direct';
+  /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
+  separable?: 'auto' | 'fused' | 'unfused';
+}
+
 export interface WebGpuBackendOptions {
+  /** Forced kernel variants (default: all 'auto'). */
+  kernels?: KernelChoice;
   /** Print each kernel's WGSL and constants the first time its pipeline is built. */
   printShaders?: boolean;
   /** Submit after this many recorded dispatches even without a read (default 64). */
@@ -53,6 +68,8 @@ export class WebGpuBackend implements Backend {
   /** Bound where a kernel has no bias, so every pipeline keeps one layout. */
   private readonly noBias: GpuStorage;
   private destroyed = false;
+  private readonly kernels: KernelChoice;
+  private readonly traits: AdapterTraits;
   /** Set once the device is lost; every later call reports it. */
   lost: SepconvError | null = null;
 
@@ -60,6 +77,8 @@ export class WebGpuBackend implements Backend {
     this.device = acquired.device;
     this.adapter = acquired.adapter;
     this.owned = acquired.owned;
+    this.kernels = options.kernels ?? {};
+    this.traits = adapterTraits(this.adapter);
     const d = this.device;
     const l = d.limits;
     this.limits = {
@@ -160,15 +179,18 @@ export class WebGpuBackend implements Backend {
     const outC = p.channels * p.multiplier;
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run(op, label, depthwiseRun(p, bias !== null, this.binding), inputs, p.batch * p.outH * p.outW * outC);
+    const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
+    const run = variant === 'vec4' ? depthwiseVec4Run(p, bias !== null, this.binding) : depthwiseRun(p, bias !== null, this.binding);
+    return this.run(op, `${label} ${variant}`, run, inputs, p.batch * p.outH * p.outW * outC);
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
     const op = 'pointwiseConv2d';
     this.assertBindable(op, 'filter', filter);
-    const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run(op, label, pointwiseRun(p, bias !== null, this.binding), inputs, p.rows * p.outChannels);
+    const variant = pick(pointwiseVariants(p, this.traits), this.kernels.pointwise);
+    const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}] ${variant}`;
+    return this.run(op, label, pointwiseRun(p, bias !== null, this.binding, variant), inputs, p.rows * p.outChannels);
   }
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
@@ -177,6 +199,36 @@ export class WebGpuBackend implements Backend {
     const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     return this.run(op, label, conv2dRun(p, bias !== null, this.binding), inputs, p.batch * p.outH * p.outW * p.outChannels);
+  }
+
+  separableConv2d(
+    x: Storage,
+    depthwiseFilter: Storage,
+    depthwiseBias: Storage | null,
+    pointwiseFilter: Storage,
+    bias: Storage | null,
+    p: SeparableConv2dParams,
+  ): Storage {
+    const op = 'separableConv2d';
+    const mid = p.channels * p.multiplier;
+    const variant = pick(separableVariants(p, this.traits), this.kernels.separable);
+    if (variant === 'unfused') {
+      const y = this.depthwiseConv2d(x, depthwiseFilter, depthwiseBias, { ...p, act: { activation: 'linear', alpha: 0 } });
+      const z = this.pointwiseConv2d(y, pointwiseFilter, bias, {
+        rows: p.batch * p.outH * p.outW,
+        inChannels: mid,
+        outChannels: p.outChannels,
+        act: p.act,
+      });
+      this.release(y);
+      return z;
+    }
+    this.assertBindable(op, 'depthwiseFilter', depthwiseFilter);
+    this.assertBindable(op, 'pointwiseFilter', pointwiseFilter);
+    const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} m${p.multiplier} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] fused`;
+    const inputs = [x, pointwiseFilter, bias ?? this.noBias, depthwiseFilter, depthwiseBias ?? this.noBias] as GpuStorage[];
+    const run = separableFusedRun(p, bias !== null, depthwiseBias !== null, this.binding);
+    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {
@@ -245,4 +297,9 @@ export class WebGpuBackend implements Backend {
     this.uniformPool.destroyAll();
     if (this.owned) this.device.destroy();
   }
+}
+
+/** The forced variant when it can run, else the first (preferred) one that can. */
+function pick<V extends string>(possible: readonly V[], forced: V | 'auto' | undefined): V {
+  return forced !== undefined && forced !== 'auto' && possible.includes(forced) ? forced : (possible[0] as V);
 }

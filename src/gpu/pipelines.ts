@@ -76,7 +76,12 @@ export class PipelineCache {
         entries: bindings.map((kind, binding) => ({
           binding,
           visibility: 0x4, // GPUShaderStage.COMPUTE
-          buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
+          // The uniform block sits at a dynamic offset in its batch's uniform buffer, so a
+          // bind group can be reused across dispatches and batches (see Scheduler).
+          buffer:
+            kind === 'uniform'
+              ? { type: 'uniform', hasDynamicOffset: true }
+              : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
         })),
       });
       const pipeline = this.device.createPipelineLayout({ label: `sepconv layout(${key})`, bindGroupLayouts: [group] });

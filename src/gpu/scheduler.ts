@@ -71,8 +71,26 @@ function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
+/** Small integer ids for GPU objects, for bind group cache keys. */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+function idOf(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) objectIds.set(o, (id = nextObjectId++));
+  return id;
+}
+
+/** Cached bind groups per output buffer; a few per buffer is all a steady loop needs. */
+const MAX_BIND_GROUPS_PER_BUFFER = 8;
+
 export class Scheduler {
   private open: Command[] = [];
+  /**
+   * Bind groups by output buffer, then by the rest of their contents. Buffers are
+   * never rebound to other data under the same object, and a destroyed buffer's id
+   * never comes back, so a hit is always valid.
+   */
+  private readonly bindGroups = new WeakMap<GPUBuffer, Map<string, GPUBindGroup>>();
   private openId = 0;
   private tail: Promise<void> = Promise.resolve();
   private lastBatch: Promise<void> = Promise.resolve();
@@ -131,6 +149,24 @@ export class Scheduler {
     } finally {
       for (const pool of this.pools) pool.onSubmitted(id);
     }
+  }
+
+  /** The bind group of a dispatch, from the cache when the same buffers and ranges were bound before. */
+  private bindGroup(c: DispatchCommand, uniform: GPUBuffer): GPUBindGroup {
+    const key = bindGroupKey(c, uniform);
+    let cache = this.bindGroups.get(c.output.buffer);
+    const hit = cache?.get(key);
+    if (hit) return hit;
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: c.uniforms.byteLength } }];
+    [...c.inputs, c.output].forEach((s, k) => {
+      const r = c.ranges[k] ?? { offset: 0, size: s.byteLength };
+      entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: r.offset, size: r.size } });
+    });
+    const group = this.device.createBindGroup({ label: c.label, layout: c.layout, entries });
+    if (!cache) this.bindGroups.set(c.output.buffer, (cache = new Map()));
+    if (cache.size >= MAX_BIND_GROUPS_PER_BUFFER) cache.clear();
+    cache.set(key, group);
+    return group;
   }
 
   /** Resolves the pending allocation checks of a storage, marking it on failure. */
@@ -192,18 +228,11 @@ export class Scheduler {
       }
       offset = align(offset, uniformAlign);
       staged.set(new Uint8Array(c.uniforms), offset);
-      const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: uniformBuffer as GPUBuffer, offset, size: c.uniforms.byteLength } },
-      ];
-      [...c.inputs, c.output].forEach((s, k) => {
-        const r = c.ranges[k] ?? { offset: 0, size: s.byteLength };
-        entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: r.offset, size: r.size } });
-      });
-      offset += c.uniforms.byteLength;
-      const bindGroup = this.device.createBindGroup({ label: c.label, layout: c.layout, entries });
+      const bindGroup = this.bindGroup(c, uniformBuffer as GPUBuffer);
       pass ??= encoder.beginComputePass({ label: `sepconv batch ${id}` });
       pass.setPipeline(compiled.value);
-      pass.setBindGroup(0, bindGroup);
+      pass.setBindGroup(0, bindGroup, [offset]);
+      offset += c.uniforms.byteLength;
       const [x, y, z] = dispatchGrid(c.workgroups, maxPerDim);
       pass.dispatchWorkgroups(x, y, z);
       ran.push(c);
@@ -235,6 +264,17 @@ export class Scheduler {
       throw err;
     }
   }
+}
+
+export function bindGroupKey(c: DispatchCommand, uniform: GPUBuffer): string {
+  const parts = [idOf(c.layout), idOf(uniform), c.uniforms.byteLength];
+  c.inputs.forEach((s, k) => {
+    const r = c.ranges[k];
+    parts.push(idOf(s.buffer), r ? r.offset : -1, r ? r.size : s.byteLength);
+  });
+  const r = c.ranges[c.inputs.length];
+  parts.push(r ? r.offset : -1, r ? r.size : c.output.byteLength);
+  return parts.join(',');
 }
 
 function toSepconvError(op: string, reason: unknown): SepconvError {

@@ -1,8 +1,16 @@
-// Depthwise convolution kernel family (shaders/depthwise_conv2d.wgsl).
-// Specialises on kernel size, bias and activation; every shape is a uniform.
+// Depthwise convolution kernel family:
+// - 'vec4' (shaders/depthwise_vec4.wgsl): C·M divisible by 4; 4 channels × 4
+//   columns per invocation; specialises on kernel size, stride, dilation and the
+//   input loader (vec4 for M = 1, gather for M > 1).
+// - 'scalar' (shaders/depthwise_conv2d.wgsl): any shape, one output per invocation;
+//   specialises on kernel size.
+// Both specialise on bias and activation; every shape is a uniform.
 
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import depthwiseWgsl from '../../shaders/depthwise_conv2d.wgsl?raw';
+import depthwiseVec4Wgsl from '../../shaders/depthwise_vec4.wgsl?raw';
+import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
+import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
 import { activationId } from '../activation.js';
 import type { DepthwiseConv2dParams } from '../backend.js';
 import { defineKernel } from '../gpu/pipelines.js';
@@ -38,6 +46,97 @@ export const depthwiseKernel = defineKernel(
 );
 
 const WORKGROUP_SIZE = 64;
+
+export const depthwiseVec4Params = new UniformSchema('DepthwiseVec4Params', [
+  ['inH', 'u32'],
+  ['inW', 'u32'],
+  ['inC', 'u32'],
+  ['inC4', 'u32'],
+  ['outH', 'u32'],
+  ['outW', 'u32'],
+  ['outC4', 'u32'],
+  ['padTop', 'u32'],
+  ['padLeft', 'u32'],
+  ['rowStart', 'u32'],
+  ['rowEnd', 'u32'],
+  ['xOrigin', 'u32'],
+  ['yOrigin', 'u32'],
+  ['alpha', 'f32'],
+] as const);
+
+const BINDINGS = ['uniform', 'read', 'read', 'read', 'write'] as const;
+
+export const depthwiseVec4Kernel = defineKernel(
+  'depthwise_vec4',
+  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, depthwiseVec4Wgsl],
+  BINDINGS,
+);
+
+export const depthwiseGatherKernel = defineKernel(
+  'depthwise_vec4_gather',
+  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, depthwiseVec4Wgsl],
+  BINDINGS,
+);
+
+export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+  const outC = p.channels * p.multiplier;
+  const rowElements = p.outW * outC;
+  const bands = planBands(
+    {
+      op: 'depthwiseConv2d',
+      rows: p.batch * p.outH,
+      outRowElements: rowElements,
+      inputRange: convInputRange({ ...p, padTop: p.pad.top }, p.channels),
+      inputElements: p.batch * p.inH * p.inW * p.channels,
+      outputElements: p.batch * p.outH * rowElements,
+    },
+    limits,
+  );
+  const gather = p.multiplier > 1;
+  const colGroups = Math.ceil(p.outW / 4);
+  return {
+    program: {
+      kernel: gather ? depthwiseGatherKernel : depthwiseVec4Kernel,
+      constants: {
+        WG: WORKGROUP_SIZE,
+        KH: p.kH,
+        KW: p.kW,
+        SH: p.strideH,
+        SW: p.strideW,
+        DH: p.dilationH,
+        DW: p.dilationW,
+        HAS_BIAS: hasBias ? 1 : 0,
+        ACTIVATION: activationId(p.act.activation),
+        ...(gather && { MULT: p.multiplier }),
+      },
+    },
+    dispatches: bands.map((b) => {
+      const uniforms = new ArrayBuffer(depthwiseVec4Params.byteSize);
+      depthwiseVec4Params.write(
+        {
+          inH: p.inH,
+          inW: p.inW,
+          inC: p.channels,
+          inC4: p.channels / 4,
+          outH: p.outH,
+          outW: p.outW,
+          outC4: outC / 4,
+          padTop: p.pad.top,
+          padLeft: p.pad.left,
+          rowStart: b.row0,
+          rowEnd: b.row1,
+          xOrigin: b.xOrigin,
+          yOrigin: b.yOrigin,
+          alpha: p.act.alpha,
+        },
+        new DataView(uniforms),
+        0,
+      );
+      const threads = (b.row1 - b.row0) * colGroups * (outC / 4);
+      return { uniforms, workgroups: Math.ceil(threads / WORKGROUP_SIZE), ranges: [b.x, null, null, b.y] };
+    }),
+  };
+}
 
 export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
   const outC = p.channels * p.multiplier;

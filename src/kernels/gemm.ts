@@ -7,11 +7,14 @@ import activationWgsl from '../../shaders/activation.wgsl?raw';
 import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm_tiled.wgsl?raw';
 import pointwiseWgsl from '../../shaders/pointwise_conv2d.wgsl?raw';
+import pointwiseDirectWgsl from '../../shaders/pointwise_direct.wgsl?raw';
+import separableWgsl from '../../shaders/separable_fused.wgsl?raw';
 import { activationId, type ActivationSpec } from '../activation.js';
-import type { Conv2dParams, PointwiseConv2dParams } from '../backend.js';
+import type { Conv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
 import { defineKernel, type BindingKind } from '../gpu/pipelines.js';
 import { UniformSchema } from '../gpu/uniforms.js';
 import { convInputRange, planBands, type Band, type BindingLimits } from './bands.js';
+import type { PointwiseVariant } from './choice.js';
 import type { KernelDispatch, KernelRun } from './kernel.js';
 
 /** Fields the GEMM core reads; every GEMM kernel's schema starts with them. */
@@ -46,12 +49,37 @@ export const conv2dParams = new UniformSchema('Conv2dParams', [
   ['padLeft', 'u32'],
 ] as const);
 
+export const separableParams = new UniformSchema('SeparableParams', [
+  ...GEMM_FIELDS,
+  ['inH', 'u32'],
+  ['inW', 'u32'],
+  ['inC', 'u32'],
+  ['outH', 'u32'],
+  ['outW', 'u32'],
+  ['multiplier', 'u32'],
+  ['padTop', 'u32'],
+  ['padLeft', 'u32'],
+] as const);
+
 const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'write'];
 
 export const pointwiseKernel = defineKernel(
   'pointwise_conv2d',
   [pointwiseParams.wgsl, activationWgsl, pointwiseWgsl, gemmWgsl],
   BINDINGS,
+);
+
+export const pointwiseDirectKernel = defineKernel(
+  'pointwise_direct',
+  [pointwiseParams.wgsl, activationWgsl, pointwiseDirectWgsl],
+  BINDINGS,
+);
+
+/** Bindings: uniform, x, pointwise w, bias, depthwise w, depthwise bias, y. */
+export const separableKernel = defineKernel(
+  'separable_fused',
+  [separableParams.wgsl, activationWgsl, separableWgsl, gemmWgsl],
+  ['uniform', 'read', 'read', 'read', 'read', 'read', 'write'],
 );
 
 export const conv2dKernel = defineKernel('conv2d', [conv2dParams.wgsl, activationWgsl, conv2dWgsl, gemmWgsl], BINDINGS);
@@ -85,7 +113,7 @@ function bandFields(b: Band, rowsPerBandRow: number) {
   return { rowStart: b.row0 * rowsPerBandRow, xOrigin: b.xOrigin, yOrigin: b.yOrigin };
 }
 
-export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits: BindingLimits, variant: PointwiseVariant = 'tiled'): KernelRun {
   const { rows, inChannels: K, outChannels: N } = p;
   const bands = planBands(
     {
@@ -106,8 +134,13 @@ export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits:
       new DataView(uniforms),
       0,
     );
-    return { uniforms, workgroups: gemmWorkgroups(M, K, N, 1), ranges: [b.x, null, null, b.y] };
+    const workgroups = variant === 'direct' ? Math.ceil((Math.ceil(M / 4) * (N / 4)) / 64) : gemmWorkgroups(M, K, N, 1);
+    return { uniforms, workgroups, ranges: [b.x, null, null, b.y] };
   });
+  if (variant === 'direct') {
+    const constants = { WG: 64, HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(p.act.activation) };
+    return { program: { kernel: pointwiseDirectKernel, constants }, dispatches };
+  }
   return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
 }
 
@@ -159,4 +192,72 @@ export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimi
     return { uniforms, workgroups: gemmWorkgroups(M, K, N, p.groups), ranges: [b.x, null, null, b.y] };
   });
   return { program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
+}
+
+/**
+ * Fused separable convolution: the pointwise GEMM with the depthwise output as A,
+ * computed on the fly (shaders/separable_fused.wgsl). Runs in bands of output rows
+ * like conv2d. Inputs: x, pointwise w, bias, depthwise w, depthwise bias.
+ */
+export function separableFusedRun(
+  p: SeparableConv2dParams,
+  hasBias: boolean,
+  hasDepthwiseBias: boolean,
+  limits: BindingLimits,
+): KernelRun {
+  const K = p.channels * p.multiplier;
+  const N = p.outChannels;
+  const bands = planBands(
+    {
+      op: 'separableConv2d',
+      rows: p.batch * p.outH,
+      outRowElements: p.outW * N,
+      inputRange: convInputRange({ ...p, padTop: p.pad.top }, p.channels),
+      inputElements: p.batch * p.inH * p.inW * p.channels,
+      outputElements: p.batch * p.outH * p.outW * N,
+    },
+    limits,
+  );
+  const dispatches = bands.map((b): KernelDispatch => {
+    const M = (b.row1 - b.row0) * p.outW;
+    const uniforms = new ArrayBuffer(separableParams.byteSize);
+    separableParams.write(
+      {
+        M,
+        K,
+        N,
+        groups: 1,
+        outC: N,
+        alpha: p.act.alpha,
+        ...bandFields(b, p.outW),
+        inH: p.inH,
+        inW: p.inW,
+        inC: p.channels,
+        outH: p.outH,
+        outW: p.outW,
+        multiplier: p.multiplier,
+        padTop: p.pad.top,
+        padLeft: p.pad.left,
+      },
+      new DataView(uniforms),
+      0,
+    );
+    return { uniforms, workgroups: gemmWorkgroups(M, K, N, 1), ranges: [b.x, null, null, null, null, b.y] };
+  });
+  return {
+    program: {
+      kernel: separableKernel,
+      constants: {
+        ...gemmConstants(p.act, hasBias, K, N),
+        KH: p.kH,
+        KW: p.kW,
+        SH: p.strideH,
+        SW: p.strideW,
+        DH: p.dilationH,
+        DW: p.dilationW,
+        HAS_DW_BIAS: hasDepthwiseBias ? 1 : 0,
+      },
+    },
+    dispatches,
+  };
 }

@@ -92,7 +92,12 @@ describe('GPU errors become Errors naming the op', () => {
     // The view claims a dispatch may have 10^9 workgroups per dimension: sepconv
     // does not fold the grid, and the real device rejects the dispatch.
     const device = await createDefaultDevice();
-    const e = await createEngine({ backend: 'webgpu', device: withLimits(device, { maxComputeWorkgroupsPerDimension: 1e9 }) });
+    // One output per invocation (the scalar depthwise kernel) makes the dispatch large.
+    const e = await createEngine({
+      backend: 'webgpu',
+      device: withLimits(device, { maxComputeWorkgroupsPerDimension: 1e9 }),
+      kernels: { depthwise: 'scalar' },
+    });
     // 520·520·16 outputs / 64 per workgroup = 67,600 workgroups > 65,535
     const y = e.depthwiseConv2d(e.tensor(new Float32Array(520 * 520 * 16), [1, 520, 520, 16]), e.tensor(new Float32Array(9 * 16), [3, 3, 16, 1]));
     const err = await y.read().then(
@@ -145,5 +150,38 @@ describe('transpose', () => {
     const t = cpu.transpose(cpu.tensor([0, 1, 2, 3, 4, 5], [2, 3]), [1, 0]);
     expect([...(await t.read())]).toEqual([0, 3, 1, 4, 2, 5]);
     cpu.destroy();
+  });
+});
+
+describe('runtime overhead', () => {
+  test('bind groups are cached: repeating an op on the same buffers creates no new ones', async () => {
+    const device = await createDefaultDevice();
+    let created = 0;
+    const counting = new Proxy(device, {
+      get(target, key) {
+        if (key === 'createBindGroup') {
+          return (d: GPUBindGroupDescriptor) => {
+            created++;
+            return target.createBindGroup(d);
+          };
+        }
+        const v = Reflect.get(target, key);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const e = await createEngine({ backend: 'webgpu', device: counting });
+    const x = e.tensor(new Float32Array(64), [1, 4, 4, 4]);
+    const w = e.tensor(new Float32Array(16), [4, 4]);
+    // Each iteration: one op, read, dispose. The output's pooled buffer comes back,
+    // with the same uniform buffer: after the first, every bind group is a cache hit.
+    for (let i = 0; i < 10; i++) {
+      const y = e.pointwiseConv2d(x, w);
+      await y.read();
+      y.dispose();
+      await e.flush();
+    }
+    expect(created).toBeLessThanOrEqual(3);
+    e.destroy();
+    device.destroy();
   });
 });

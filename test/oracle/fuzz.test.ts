@@ -2,7 +2,7 @@
 //   our CPU backend  vs  TF.js's CPU backend (the independent oracle), and
 //   our GPU backend  vs  our CPU backend,
 // for conv2d (standard, grouped, and the depthwise/pointwise routes), depthwise,
-// pointwise and separable, with every activation. Fixed seed (override with
+// pointwise and separable, with every activation, on every GPU kernel variant. Fixed seed (override with
 // SEPCONV_FUZZ_SEED); a failure prints the shrunk configuration.
 //
 // Tolerances:
@@ -13,24 +13,48 @@
 //   for separable (two chained sums), plus 4e-6 absolute for the activations built on
 //   exp/tanh, whose WGSL accuracy is a few ULP of values ≤ 1 in magnitude.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ACTIVATIONS, createEngine, type Activation, type Engine, type PaddingOption } from '../../src/index.js';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { ACTIVATIONS, createEngine, type Activation, type Engine, type KernelChoice, type PaddingOption } from '../../src/index.js';
+import '../support/setup.js';
 import { abs } from '../support/compare.js';
-import { createGpuEngine } from '../support/gpu.js';
 import { randomData } from '../support/random.js';
 import { oracleConv2d, oracleDepthwise, oraclePointwise, oracleSeparable, type Spatial } from './tfjs.js';
 
 const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
-let gpu: Engine;
+// Every GPU kernel variant is forced on every configuration it can run, not only
+// the ones the engine's kernel choice picks ('auto').
+const VARIANTS: Record<string, KernelChoice> = {
+  auto: {},
+  'depthwise scalar': { depthwise: 'scalar' },
+  'depthwise vec4': { depthwise: 'vec4' },
+  'pointwise tiled': { pointwise: 'tiled' },
+  'pointwise direct': { pointwise: 'direct' },
+  'separable fused': { separable: 'fused' },
+  'separable unfused': { separable: 'unfused', depthwise: 'scalar' },
+};
+const RELEVANT: Record<string, string[]> = {
+  conv2d: ['auto', 'depthwise scalar'],
+  depthwise: ['depthwise scalar', 'depthwise vec4'],
+  pointwise: ['pointwise tiled', 'pointwise direct'],
+  separable: ['auto', 'separable fused', 'separable unfused'],
+};
+const gpus: Record<string, Engine> = {};
 let cpu: Engine;
 beforeAll(async () => {
-  gpu = await createGpuEngine();
+  for (const [name, kernels] of Object.entries(VARIANTS)) gpus[name] = await createEngine({ backend: 'webgpu', kernels });
   cpu = await createEngine({ backend: 'cpu' });
 });
 afterAll(() => {
-  gpu?.destroy();
+  Object.values(gpus).forEach((e) => e.destroy());
   cpu?.destroy();
 });
+
+/** Runs `run` on each GPU variant relevant to `op`. */
+async function onGpus(op: string, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
+  const out: [string, Float32Array][] = [];
+  for (const name of RELEVANT[op] as string[]) out.push([name, await run(gpus[name] as Engine)]);
+  return out;
+}
 
 interface Common {
   n: number;
@@ -84,24 +108,35 @@ function spatial(c: Common): Spatial {
 const TRANSCENDENTAL = new Set<Activation>(['sigmoid', 'tanh', 'elu', 'hardSwish']);
 
 /** Asserts the three-way agreement; returns nothing, throws with the first bad element. */
-function agree(ref: Float32Array, ours: Float32Array, gpuOut: Float32Array, magnitude: Float32Array, c: Common, chain = 1) {
+function agree(ref: Float32Array, ours: Float32Array, gpuOuts: [string, Float32Array][], magnitude: Float32Array, c: Common, chain = 1) {
   expect(ours.length, 'output length vs TF.js').toBe(ref.length);
-  expect(gpuOut.length, 'GPU output length').toBe(ours.length);
   const extra = TRANSCENDENTAL.has(c.activation) ? 4e-6 : 0;
   for (let i = 0; i < ref.length; i++) {
     const r = ref[i] as number;
     const o = ours[i] as number;
-    const g = gpuOut[i] as number;
     if (!(Math.abs(o - r) <= 1e-4 + 1e-3 * Math.abs(r))) {
       throw new Error(`CPU vs TF.js at ${i}: ours ${o}, TF.js ${r}`);
     }
-    const tol = chain * (1e-6 + 1e-5 * (magnitude[i] as number)) + extra;
-    if (!(Math.abs(g - o) <= tol)) throw new Error(`GPU vs CPU at ${i}: GPU ${g}, CPU ${o}, tol ${tol}`);
+  }
+  for (const [variant, gpuOut] of gpuOuts) {
+    expect(gpuOut.length, `GPU (${variant}) output length`).toBe(ours.length);
+    for (let i = 0; i < ref.length; i++) {
+      const o = ours[i] as number;
+      const g = gpuOut[i] as number;
+      const tol = chain * (1e-6 + 1e-5 * (magnitude[i] as number)) + extra;
+      if (!(Math.abs(g - o) <= tol)) throw new Error(`GPU (${variant}) vs CPU at ${i}: GPU ${g}, CPU ${o}, tol ${tol}`);
+    }
   }
 }
 
+// Several GPU variants per configuration: allow each property a few minutes.
+vi.setConfig({ testTimeout: 400_000 });
+
+// SEPCONV_FUZZ_SCALE scales the number of configurations (the unclamped rerun uses half).
+const SCALE = Number(process.env.SEPCONV_FUZZ_SCALE ?? 1);
+
 function runs(n: number): fc.Parameters<unknown> {
-  return { seed: SEED, numRuns: n, endOnFailure: false };
+  return { seed: SEED, numRuns: Math.max(1, Math.round(n * SCALE)), endOnFailure: false };
 }
 
 describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
@@ -134,7 +169,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c), groups);
-        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('conv2d', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(160),
     );
@@ -161,7 +196,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
-        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('depthwise', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(150),
     );
@@ -184,7 +219,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha });
-        agree(ref, await run(cpu, x, f, bias, c.activation), await run(gpu, x, f, bias, c.activation), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('pointwise', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(90),
     );
@@ -228,7 +263,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           spatial(c),
         );
         const magnitude = await run(cpu, data.map((d) => d && abs(d)), 'linear');
-        agree(ref, await run(cpu, data, c.activation), await run(gpu, data, c.activation), magnitude, c, 2);
+        agree(ref, await run(cpu, data, c.activation), await onGpus('separable', (g) => run(g, data, c.activation)), magnitude, c, 2);
       }),
       runs(110),
     );

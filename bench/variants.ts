@@ -1,0 +1,82 @@
+// `npm run bench:variants`: times every kernel variant sepconv has for each suite
+// case (Node, Dawn), alternating variants run by run, and records the winner per
+// case in bench/results/variants.{md,json}. These measurements are what the
+// engine's kernel choice (src/kernels/choice.ts) is checked against.
+import '../test/support/setup.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createEngine, type Engine, type KernelChoice } from 'sepconv';
+import { caseData, parseSuite, selectCases } from './lib/cases.js';
+import { parseArgs, progress } from './lib/cli.js';
+import { agreement, median } from './lib/report.js';
+import { createSepconvEngine } from './engines/sepconv.js';
+import type { BenchCase, BenchEngine } from './lib/types.js';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))), args);
+
+/** Variant sets worth timing for an op. */
+function variantsFor(c: BenchCase): Record<string, KernelChoice> {
+  switch (c.op) {
+    case 'depthwise':
+      return { 'dw:vec4': { depthwise: 'vec4' }, 'dw:scalar': { depthwise: 'scalar' } };
+    case 'pointwise':
+      return { 'pw:tiled': { pointwise: 'tiled' }, 'pw:direct': { pointwise: 'direct' } };
+    case 'separable':
+      return {
+        'sep:fused': { separable: 'fused' },
+        'sep:unfused tiled': { separable: 'unfused', pointwise: 'tiled' },
+        'sep:unfused direct': { separable: 'unfused', pointwise: 'direct' },
+      };
+    default:
+      return { auto: {} };
+  }
+}
+
+/** A sepconv engine with forced kernels, as a bench engine. */
+async function forced(kernels: KernelChoice): Promise<BenchEngine> {
+  const e = createSepconvEngine('webgpu');
+  const engine: Engine = await createEngine({ backend: 'webgpu', kernels });
+  return { ...e, init: async () => {}, prepare: (c, d) => e.prepareOn(engine, c, d), destroy: () => engine.destroy() };
+}
+
+const cpu = createSepconvEngine('cpu');
+await cpu.init();
+const out: { case: string; op: string; variants: Record<string, number | string>; best: string }[] = [];
+for (const [i, c] of cases.entries()) {
+  const data = caseData(c);
+  const ref = await (await cpu.prepare(c, data)).run(1);
+  const variants = variantsFor(c);
+  const times: Record<string, number[]> = {};
+  const prepared = [];
+  for (const [name, kernels] of Object.entries(variants)) {
+    const p = await (await forced(kernels)).prepare(c, data);
+    const got = await p.run(1);
+    if (!agreement(got, ref).agrees) throw new Error(`${c.id}: variant ${name} disagrees with the CPU`);
+    await p.run(1);
+    prepared.push({ name, p });
+    times[name] = [];
+  }
+  for (let r = 0; r < args.runs; r++) {
+    progress(`[${i + 1}/${cases.length}] ${c.id}: run ${r + 1}/${args.runs}`);
+    for (const { name, p } of prepared) {
+      const t0 = performance.now();
+      await p.run(4);
+      times[name]!.push((performance.now() - t0) / 4);
+    }
+  }
+  const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const best = Object.entries(medians).sort((a, b) => a[1] - b[1])[0]![0];
+  out.push({ case: c.id, op: c.op, variants: medians, best });
+  for (const { p } of prepared) await p.dispose();
+}
+if (process.stdout.isTTY) process.stdout.write('\n');
+const names = [...new Set(out.flatMap((o) => Object.keys(o.variants)))];
+const lines = [`| case | ${names.join(' | ')} | best |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`];
+for (const o of out) lines.push(`| ${o.case} | ${names.map((n) => (typeof o.variants[n] === 'number' ? (o.variants[n] as number).toFixed(2) : '')).join(' | ')} | ${o.best} |`);
+const md = lines.join('\n') + '\n';
+mkdirSync(here('./results'), { recursive: true });
+writeFileSync(here('./results/variants.json'), JSON.stringify({ date: new Date().toISOString(), rows: out }, null, 1) + '\n');
+writeFileSync(here('./results/variants.md'), md);
+console.log(md);

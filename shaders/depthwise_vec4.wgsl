@@ -1,0 +1,93 @@
+// Depthwise 2-D convolution, fast path for C·M divisible by 4: each invocation
+// computes 4 output channels (a vec4) at 4 neighbouring output columns of one
+// output row. Filter taps, bias and outputs are vec4 loads and stores; the input
+// comes through `loadX` from the included loader (a vec4 load when M = 1, a
+// gather of the input channels c = co/M otherwise: x_vec4.wgsl / x_gather.wgsl).
+//
+// Kernel size, stride and dilation are override constants, so the tap loops
+// unroll and neighbouring outputs' loads of the same input column (stride 1) are
+// the same address, which the compiler merges. Borders clamp the index and zero
+// the value with a select instead of branching per tap.
+//
+// A dispatch covers output rows [rowStart, rowEnd) (rows of all images, n·outH + oy);
+// x and y are bound from elements xOrigin / yOrigin on when split into bands
+// (multiples of 64 elements: binding offsets are 256-byte aligned).
+// `DepthwiseVec4Params` is generated from its schema in src/kernels/depthwise.ts.
+
+override WG: u32 = 64u;
+override KH: u32 = 3u;
+override KW: u32 = 3u;
+override SH: u32 = 1u;
+override SW: u32 = 1u;
+override DH: u32 = 1u;
+override DW: u32 = 1u;
+override HAS_BIAS: bool = false;
+
+@group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
+@group(0) @binding(2) var<storage, read> w: array<vec4f>;
+@group(0) @binding(3) var<storage, read> bias: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> y: array<vec4f>;
+
+// Input column ix of the current row, zero outside [0, inW).
+fn tap(rowBase: u32, ix: i32, c4: u32) -> vec4f {
+  let inside = ix >= 0 && ix < i32(params.inW);
+  let v = loadX(rowBase + u32(clamp(ix, 0, i32(params.inW) - 1)), c4);
+  return select(vec4f(0.0), v, inside);
+}
+
+fn store(row: u32, ox: u32, c4: u32, acc: vec4f) {
+  if (ox >= params.outW) {
+    return;
+  }
+  var v = acc;
+  if (HAS_BIAS) {
+    v += bias[c4];
+  }
+  y[(row * params.outW + ox) * params.outC4 + c4 - params.yOrigin / 4u] = activate4(v, params.alpha);
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+  let colGroups = (params.outW + 3u) / 4u;
+  let perRow = colGroups * params.outC4;
+  let row = params.rowStart + id / perRow;
+  if (row >= params.rowEnd) {
+    return;
+  }
+  let rest = id % perRow;
+  let c4 = rest % params.outC4;
+  let ox0 = (rest / params.outC4) * 4u;
+  let n = row / params.outH;
+  let oy = row % params.outH;
+
+  let iy0 = i32(oy * SH) - i32(params.padTop);
+  let ix0 = i32(ox0 * SW) - i32(params.padLeft);
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var i = 0u; i < KH; i++) {
+    let iy = iy0 + i32(i * DH);
+    if (iy < 0 || iy >= i32(params.inH)) {
+      continue;
+    }
+    let rowBase = (n * params.inH + u32(iy)) * params.inW;
+    for (var j = 0u; j < KW; j++) {
+      let wv = w[(i * KW + j) * params.outC4 + c4];
+      let ix = ix0 + i32(j * DW);
+      acc0 += tap(rowBase, ix, c4) * wv;
+      acc1 += tap(rowBase, ix + i32(SW), c4) * wv;
+      acc2 += tap(rowBase, ix + i32(2u * SW), c4) * wv;
+      acc3 += tap(rowBase, ix + i32(3u * SW), c4) * wv;
+    }
+  }
+  store(row, ox0, c4, acc0);
+  store(row, ox0 + 1u, c4, acc1);
+  store(row, ox0 + 2u, c4, acc2);
+  store(row, ox0 + 3u, c4, acc3);
+}

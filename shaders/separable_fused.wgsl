@@ -1,0 +1,51 @@
+// Fused separable convolution: the pointwise GEMM of gemm_tiled.wgsl with A =
+// the depthwise output, computed on the fly for each element the GEMM stages
+// in workgroup memory (row = output pixel, k = depthwise output channel c·M + m).
+// The intermediate [N, Ho, Wo, C·M] tensor is never written to global memory;
+// the price is recomputing a depthwise element once per column tile of the
+// output (Cout / TILE_N times), cheap next to the Cout multiply-adds it feeds.
+// Included before gemm_tiled.wgsl; `SeparableParams` is generated from its
+// schema in src/kernels/gemm.ts.
+
+const Y_BINDING = 6u;
+
+override KH: u32 = 3u;
+override KW: u32 = 3u;
+override SH: u32 = 1u;
+override SW: u32 = 1u;
+override DH: u32 = 1u;
+override DW: u32 = 1u;
+override HAS_DW_BIAS: bool = false;
+
+@group(0) @binding(0) var<uniform> params: SeparableParams;
+@group(0) @binding(4) var<storage, read> dwW: array<f32>;
+@group(0) @binding(5) var<storage, read> dwBias: array<f32>;
+
+fn loadA(g: u32, row: u32, k: u32) -> f32 {
+  let pixel = params.rowStart + row;
+  let ox = pixel % params.outW;
+  let t = pixel / params.outW;
+  let oy = t % params.outH;
+  let n = t / params.outH;
+  let c = k / params.multiplier;
+  let iy0 = i32(oy * SH) - i32(params.padTop);
+  let ix0 = i32(ox * SW) - i32(params.padLeft);
+  var acc = 0.0;
+  for (var i = 0u; i < KH; i++) {
+    let iy = iy0 + i32(i * DH);
+    if (iy < 0 || iy >= i32(params.inH)) {
+      continue;
+    }
+    let rowBase = (n * params.inH + u32(iy)) * params.inW;
+    for (var j = 0u; j < KW; j++) {
+      let ix = ix0 + i32(j * DW);
+      if (ix >= 0 && ix < i32(params.inW)) {
+        acc += x[(rowBase + u32(ix)) * params.inC + c - params.xOrigin] * dwW[(i * KW + j) * params.K + k];
+      }
+    }
+  }
+  if (HAS_DW_BIAS) {
+    acc += dwBias[k];
+  }
+  return acc;
+}

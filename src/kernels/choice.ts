@@ -1,0 +1,50 @@
+// Kernel choice: which variant of each op runs a given shape on a given adapter,
+// best first. The rules are a small cost model checked against measurements:
+// `npm run bench:variants` times every variant on the suite and records the
+// winners in bench/results/variants.md; tests force every variant regardless.
+
+import type { DepthwiseConv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
+import type { AdapterDescription } from '../gpu/device.js';
+
+/** What the choice depends on besides the shape. */
+export interface AdapterTraits {
+  /**
+   * A software adapter (SwiftShader, llvmpipe, WARP): "workgroup memory" is ordinary
+   * memory and barriers are costly, so kernels without tiles and barriers win.
+   */
+  cpuBased: boolean;
+}
+
+export function adapterTraits(a: AdapterDescription): AdapterTraits {
+  const text = `${a.vendor} ${a.architecture} ${a.description}`.toLowerCase();
+  return { cpuBased: /swiftshader|llvmpipe|lavapipe|warp|basic render|software/.test(text) };
+}
+
+export type DepthwiseVariant = 'vec4' | 'scalar';
+export type PointwiseVariant = 'tiled' | 'direct';
+export type SeparableVariant = 'fused' | 'unfused';
+
+/** vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; scalar runs anything. */
+export function depthwiseVariants(p: DepthwiseConv2dParams): DepthwiseVariant[] {
+  return (p.channels * p.multiplier) % 4 === 0 ? ['vec4', 'scalar'] : ['scalar'];
+}
+
+/** direct (no workgroup memory) needs K and N divisible by 4 and wins on software adapters. */
+export function pointwiseVariants(p: PointwiseConv2dParams, t: AdapterTraits): PointwiseVariant[] {
+  if (p.inChannels % 4 !== 0 || p.outChannels % 4 !== 0) return ['tiled'];
+  return t.cpuBased ? ['direct', 'tiled'] : ['tiled', 'direct'];
+}
+
+/**
+ * Fusing saves writing and reading the C·M intermediate but recomputes each
+ * depthwise element once per 32-wide column tile of the output. It pays where the
+ * intermediate is large and the extra depthwise work small next to the pointwise
+ * multiply-adds each element feeds; on software adapters memory traffic is cheap
+ * next to the fused kernel's barriers, so the two-kernel path is preferred there.
+ */
+export function separableVariants(p: SeparableConv2dParams, t: AdapterTraits): SeparableVariant[] {
+  if (t.cpuBased) return ['unfused', 'fused'];
+  const tilesN = Math.ceil(p.outChannels / 32);
+  const recompute = (tilesN - 1) * p.kH * p.kW;
+  return recompute <= p.outChannels / 4 ? ['fused', 'unfused'] : ['unfused', 'fused'];
+}
