@@ -29,8 +29,8 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
         'sep:unfused tiled': { separable: 'unfused', pointwise: 'tiled' },
         'sep:unfused direct': { separable: 'unfused', pointwise: 'direct' },
       };
-    default:
-      return { auto: {} };
+    case 'conv2d':
+      return { 'conv:tiled': { conv2d: 'tiled' }, 'conv:direct': { conv2d: 'direct' } };
   }
 }
 

@@ -12,9 +12,16 @@ import type {
 } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
-import { adapterTraits, depthwiseVariants, pointwiseVariants, separableVariants, type AdapterTraits } from '../kernels/choice.js';
+import {
+  adapterTraits,
+  conv2dVariants,
+  depthwiseVariants,
+  pointwiseVariants,
+  separableVariants,
+  type AdapterTraits,
+} from '../kernels/choice.js';
 import { depthwiseRun, depthwiseVec4Run } from '../kernels/depthwise.js';
-import { conv2dRun, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
+import { conv2dDirectRun, conv2dRun, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
 import type { KernelRun } from '../kernels/kernel.js';
 import { permuteRun } from '../kernels/permute.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
@@ -30,6 +37,7 @@ import { Scheduler, type GpuStorage } from './scheduler.js';
 export interface KernelChoice {
   depthwise?: 'auto' | 'vec4' | 'scalar';
   pointwise?: 'auto' | 'tiled' | 'direct';
+  conv2d?: 'auto' | 'tiled' | 'direct';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
   separable?: 'auto' | 'fused' | 'unfused';
 }
@@ -196,9 +204,11 @@ export class WebGpuBackend implements Backend {
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
     const op = 'conv2d';
     this.assertBindable(op, 'filter', filter);
-    const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}]`;
+    const variant = pick(conv2dVariants(p, this.traits), this.kernels.conv2d);
+    const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] ${variant}`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    return this.run(op, label, conv2dRun(p, bias !== null, this.binding), inputs, p.batch * p.outH * p.outW * p.outChannels);
+    const run = variant === 'direct' ? conv2dDirectRun(p, bias !== null, this.binding) : conv2dRun(p, bias !== null, this.binding);
+    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels);
   }
 
   separableConv2d(

@@ -3,7 +3,7 @@
 // `npm run bench:variants` times every variant on the suite and records the
 // winners in bench/results/variants.md; tests force every variant regardless.
 
-import type { DepthwiseConv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
+import type { Conv2dParams, DepthwiseConv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
 import type { AdapterDescription } from '../gpu/device.js';
 
 /** What the choice depends on besides the shape. */
@@ -23,6 +23,7 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
 export type DepthwiseVariant = 'vec4' | 'scalar';
 export type PointwiseVariant = 'tiled' | 'direct';
 export type SeparableVariant = 'fused' | 'unfused';
+export type Conv2dVariant = 'tiled' | 'direct';
 
 /** vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; scalar runs anything. */
 export function depthwiseVariants(p: DepthwiseConv2dParams): DepthwiseVariant[] {
@@ -47,4 +48,10 @@ export function separableVariants(p: SeparableConv2dParams, t: AdapterTraits): S
   const tilesN = Math.ceil(p.outChannels / 32);
   const recompute = (tilesN - 1) * p.kH * p.kW;
   return recompute <= p.outChannels / 4 ? ['fused', 'unfused'] : ['unfused', 'fused'];
+}
+
+/** direct (4 pixels × 4 output channels, no workgroup memory) needs Cout/groups divisible by 4. */
+export function conv2dVariants(p: Conv2dParams, t: AdapterTraits): Conv2dVariant[] {
+  if ((p.outChannels / p.groups) % 4 !== 0) return ['tiled'];
+  return t.cpuBased ? ['direct', 'tiled'] : ['tiled', 'direct'];
 }

@@ -5,6 +5,7 @@
 
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
+import conv2dDirectWgsl from '../../shaders/conv2d_direct.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm_tiled.wgsl?raw';
 import pointwiseWgsl from '../../shaders/pointwise_conv2d.wgsl?raw';
 import pointwiseDirectWgsl from '../../shaders/pointwise_direct.wgsl?raw';
@@ -75,6 +76,26 @@ export const pointwiseDirectKernel = defineKernel(
   BINDINGS,
 );
 
+export const conv2dDirectParams = new UniformSchema('Conv2dDirectParams', [
+  ['inH', 'u32'],
+  ['inW', 'u32'],
+  ['inC', 'u32'],
+  ['outH', 'u32'],
+  ['outW', 'u32'],
+  ['outC4', 'u32'],
+  ['cinG', 'u32'],
+  ['coutG', 'u32'],
+  ['padTop', 'u32'],
+  ['padLeft', 'u32'],
+  ['rowStart', 'u32'],
+  ['rowEnd', 'u32'],
+  ['xOrigin', 'u32'],
+  ['yOrigin', 'u32'],
+  ['alpha', 'f32'],
+] as const);
+
+export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectParams.wgsl, activationWgsl, conv2dDirectWgsl], BINDINGS);
+
 /** Bindings: uniform, x, pointwise w, bias, depthwise w, depthwise bias, y. */
 export const separableKernel = defineKernel(
   'separable_fused',
@@ -142,6 +163,69 @@ export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits:
     return { program: { kernel: pointwiseDirectKernel, constants }, dispatches };
   }
   return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
+}
+
+/**
+ * Direct implicit GEMM (shaders/conv2d_direct.wgsl): 4 pixels × 4 output channels
+ * per invocation, no workgroup memory. Needs Cout/groups divisible by 4.
+ */
+export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+  const bands = planBands(
+    {
+      op: 'conv2d',
+      rows: p.batch * p.outH,
+      outRowElements: p.outW * p.outChannels,
+      inputRange: convInputRange({ ...p, padTop: p.pad.top }, p.inChannels),
+      inputElements: p.batch * p.inH * p.inW * p.inChannels,
+      outputElements: p.batch * p.outH * p.outW * p.outChannels,
+    },
+    limits,
+  );
+  const outC4 = p.outChannels / 4;
+  const colGroups = Math.ceil(p.outW / 4);
+  const dispatches = bands.map((b): KernelDispatch => {
+    const uniforms = new ArrayBuffer(conv2dDirectParams.byteSize);
+    conv2dDirectParams.write(
+      {
+        inH: p.inH,
+        inW: p.inW,
+        inC: p.inChannels,
+        outH: p.outH,
+        outW: p.outW,
+        outC4,
+        cinG: p.inChannels / p.groups,
+        coutG: p.outChannels / p.groups,
+        padTop: p.pad.top,
+        padLeft: p.pad.left,
+        rowStart: b.row0,
+        rowEnd: b.row1,
+        xOrigin: b.xOrigin,
+        yOrigin: b.yOrigin,
+        alpha: p.act.alpha,
+      },
+      new DataView(uniforms),
+      0,
+    );
+    const threads = (b.row1 - b.row0) * colGroups * outC4;
+    return { uniforms, workgroups: Math.ceil(threads / 64), ranges: [b.x, null, null, b.y] };
+  });
+  return {
+    program: {
+      kernel: conv2dDirectKernel,
+      constants: {
+        WG: 64,
+        KH: p.kH,
+        KW: p.kW,
+        SH: p.strideH,
+        SW: p.strideW,
+        DH: p.dilationH,
+        DW: p.dilationW,
+        HAS_BIAS: hasBias ? 1 : 0,
+        ACTIVATION: activationId(p.act.activation),
+      },
+    },
+    dispatches,
+  };
 }
 
 export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {

@@ -29,11 +29,13 @@ const VARIANTS: Record<string, KernelChoice> = {
   'depthwise vec4': { depthwise: 'vec4' },
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
+  'conv2d tiled': { conv2d: 'tiled' },
+  'conv2d direct': { conv2d: 'direct' },
   'separable fused': { separable: 'fused' },
   'separable unfused': { separable: 'unfused', depthwise: 'scalar' },
 };
 const RELEVANT: Record<string, string[]> = {
-  conv2d: ['auto', 'depthwise scalar'],
+  conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
   depthwise: ['depthwise scalar', 'depthwise vec4'],
   pointwise: ['pointwise tiled', 'pointwise direct'],
   separable: ['auto', 'separable fused', 'separable unfused'],
