@@ -3,7 +3,7 @@
 // the NHWC input on the fly (zero outside it). Included before gemm_tiled.wgsl;
 // `Conv2dParams` is generated from its schema in src/kernels/gemm.ts.
 
-const Y_BINDING = 4u;
+const RES_BINDING = 4u;
 
 @group(0) @binding(0) var<uniform> params: Conv2dParams;
 

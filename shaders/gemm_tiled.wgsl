@@ -2,7 +2,7 @@
 //   y[row, g·N + col] = act(bias[g·N + col] + Σ_k A_g[row, k] · w[k, g·N + col])
 // for groups g, rows < M, cols < N, k < K. The including kernel supplies the
 // uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, xOrigin,
-// yOrigin), `const Y_BINDING` (the output's binding) and
+// yOrigin), `const RES_BINDING` (the binding after its own inputs) and
 // `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M and k < K:
 // a plain matrix read for the pointwise conv, an on-the-fly im2col gather for
 // the implicit-GEMM conv (no im2col tensor is ever materialised), the depthwise
@@ -25,12 +25,16 @@ override TILE_M: u32 = 32u;
 override TILE_N: u32 = 32u;
 override TILE_K: u32 = 16u;
 override HAS_BIAS: bool = false;
+// Adds residual[row, col] (same shape and banding as y) before the activation.
+override HAS_RESIDUAL: bool = false;
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-// The output is the last binding: 4, or after the including kernel's extra inputs.
-@group(0) @binding(Y_BINDING) var<storage, read_write> y: array<f32>;
+// The residual and the output are the last two bindings, after the including
+// kernel's own inputs: RES_BINDING and RES_BINDING + 1.
+@group(0) @binding(RES_BINDING) var<storage, read> residual: array<f32>;
+@group(0) @binding(RES_BINDING + 1) var<storage, read_write> y: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE_M * TILE_K>;
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>;
@@ -47,7 +51,11 @@ fn storeRow(g: u32, row: u32, col0: u32, v: vec4f) {
       if (HAS_BIAS) {
         s += bias[o];
       }
-      y[(params.rowStart + row) * params.outC + o - params.yOrigin] = activate(s, params.alpha);
+      let at = (params.rowStart + row) * params.outC + o - params.yOrigin;
+      if (HAS_RESIDUAL) {
+        s += residual[at];
+      }
+      y[at] = activate(s, params.alpha);
     }
   }
 }

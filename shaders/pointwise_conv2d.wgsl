@@ -2,7 +2,7 @@
 // the input itself. Included before gemm_tiled.wgsl; `PointwiseParams` is
 // generated from its schema in src/kernels/gemm.ts.
 
-const Y_BINDING = 4u;
+const RES_BINDING = 4u;
 
 @group(0) @binding(0) var<uniform> params: PointwiseParams;
 

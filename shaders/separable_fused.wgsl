@@ -7,7 +7,7 @@
 // Included before gemm_tiled.wgsl; `SeparableParams` is generated from its
 // schema in src/kernels/gemm.ts.
 
-const Y_BINDING = 6u;
+const RES_BINDING = 6u;
 
 override KH: u32 = 3u;
 override KW: u32 = 3u;

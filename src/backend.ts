@@ -40,6 +40,20 @@ export interface SeparableConv2dParams extends ConvGeometry {
   act: ActivationSpec;
 }
 
+/** Global average pooling of an NHWC tensor. */
+export interface PoolParams {
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** Softmax of `rows` rows of `size` values. */
+export interface SoftmaxParams {
+  rows: number;
+  size: number;
+}
+
 /** A transpose of a tensor of rank ≤ 4: output dimension i is input dimension perm[i]. */
 export interface PermuteParams {
   inShape: readonly number[];
@@ -49,6 +63,18 @@ export interface PermuteParams {
 /** A backend's handle to a tensor's data. Opaque to the Engine. */
 export type Storage = object;
 
+/** Optional extras of an op call. */
+export interface OpExtras {
+  /**
+   * Write the output here instead of new memory (a planned buffer of at least the
+   * output's size, whose previous contents are no longer needed). GPU only; the
+   * CPU backend ignores it.
+   */
+  out?: Storage;
+  /** Pointwise only: a tensor of the output's shape added before the activation. */
+  residual?: Storage;
+}
+
 /** What a backend does; one instance per Engine. */
 export interface Backend {
   readonly kind: 'webgpu' | 'cpu';
@@ -56,10 +82,14 @@ export interface Backend {
   readonly maxTensorBytes: number;
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
+  /** Memory for `elements` values whose contents do not matter (a planned buffer). */
+  allocate(elements: number): Storage;
+  /** Runs `fn`, whose ops must reach the device together: on the GPU one command buffer and one submit. */
+  atomically<T>(fn: () => T): T;
   /** Each op queues its work and returns its output at once. */
-  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage;
-  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage;
-  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage;
+  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage;
+  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras?: OpExtras): Storage;
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage;
   separableConv2d(
     x: Storage,
     depthwiseFilter: Storage,
@@ -67,7 +97,12 @@ export interface Backend {
     pointwiseFilter: Storage,
     bias: Storage | null,
     p: SeparableConv2dParams,
+    extras?: OpExtras,
   ): Storage;
+  /** Mean over H and W: [N, H, W, C] → [N, 1, 1, C]. */
+  globalAveragePool(x: Storage, p: PoolParams, extras?: OpExtras): Storage;
+  /** Softmax over the last dimension of [rows, size]. */
+  softmax(x: Storage, p: SoftmaxParams, extras?: OpExtras): Storage;
   permute(x: Storage, p: PermuteParams): Storage;
   /** Resolves with a copy of the data once every queued op it depends on has run. */
   read(s: Storage): Promise<Float32Array>;

@@ -495,6 +495,23 @@ export class Engine {
     return this.impl.read(t.storage);
   }
 
+  /** @internal The backend, for the model runtime (src/model), which plans its own memory. */
+  get implementation(): Backend {
+    this.assertAlive('model');
+    return this.impl;
+  }
+
+  /** @internal Wraps backend storage (made by `implementation`) as a tensor of this engine. */
+  wrap(storage: Storage, shape: readonly number[]): Tensor {
+    return this.track(new Tensor(this, shape, storage, this.impl));
+  }
+
+  /** @internal Checks that `t` is a live NHWC tensor of this engine, for the model runtime. */
+  checkInput(op: string, arg: string, t: unknown): asserts t is Tensor {
+    this.assertAlive(op);
+    this.assertTensor(op, arg, t);
+  }
+
   /** @internal */
   release(t: Tensor): void {
     if (!this.destroyed && t.owner === this.impl) this.impl.release(t.storage);

@@ -19,6 +19,11 @@ export type {
 export { Tensor } from './tensor.js';
 export type { Layout } from './tensor.js';
 export { countFlops, countParams } from './count.js';
+export { sequential, Model } from './model/sequential.js';
+export type { SequentialOptions, MemoryPlan, LayerSummary } from './model/sequential.js';
+export type { LayerSpec, WeightSpec } from './model/layers.js';
+export { mobilenetV1, mobilenetV2, mobilenetV1Layers, mobilenetV2Layers } from './model/mobilenet.js';
+export type { MobileNetOptions } from './model/mobilenet.js';
 export type { ConvSpec } from './count.js';
 export { SepconvError } from './errors.js';
 export type { SepconvErrorCode, SepconvErrorDetails } from './errors.js';

@@ -2,13 +2,17 @@ import type {
   Backend,
   Conv2dParams,
   DepthwiseConv2dParams,
+  OpExtras,
   PermuteParams,
   PointwiseConv2dParams,
+  PoolParams,
+  SoftmaxParams,
   SeparableConv2dParams,
   Storage,
 } from '../backend.js';
 import { conv2dCpu } from './conv2d.js';
 import { permuteCpu } from './permute.js';
+import { globalAveragePoolCpu, softmaxCpu } from './pool.js';
 import { depthwiseConv2dCpu } from './depthwise.js';
 import { pointwiseConv2dCpu } from './pointwise.js';
 
@@ -34,12 +38,30 @@ export class CpuBackend implements Backend {
     return new CpuStorage(values.slice());
   }
 
+  allocate(elements: number): Storage {
+    return new CpuStorage(new Float32Array(elements));
+  }
+
+  /** CPU ops run at the call: nothing to group. */
+  atomically<T>(fn: () => T): T {
+    return fn();
+  }
+
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage {
     return new CpuStorage(depthwiseConv2dCpu(data(x), data(filter), bias && data(bias), p));
   }
 
-  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
-    return new CpuStorage(pointwiseConv2dCpu(data(x), data(filter), bias && data(bias), p));
+  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
+    const residual = extras.residual ? data(extras.residual) : null;
+    return new CpuStorage(pointwiseConv2dCpu(data(x), data(filter), bias && data(bias), p, residual));
+  }
+
+  globalAveragePool(x: Storage, p: PoolParams): Storage {
+    return new CpuStorage(globalAveragePoolCpu(data(x), p));
+  }
+
+  softmax(x: Storage, p: SoftmaxParams): Storage {
+    return new CpuStorage(softmaxCpu(data(x), p));
   }
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {

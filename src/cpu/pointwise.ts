@@ -3,7 +3,7 @@ import { activateInto } from './activation.js';
 
 /**
  * Reference pointwise (1×1) convolution:
- *   y[r, o] = act(bias[o] + Σ_k x[r, k] · w[k, o])
+ *   y[r, o] = act(bias[o] + Σ_k x[r, k] · w[k, o] [+ residual[r, o]])
  * where r runs over every N·H·W pixel (x is [rows, K], w is [K, N], both row-major).
  *
  * Every sum is float64 and is formed in the definition's order: start at bias[o] (or 0),
@@ -23,6 +23,7 @@ export function pointwiseConv2dCpu(
   w: Float32Array,
   bias: Float32Array | null,
   p: PointwiseConv2dParams,
+  residual: Float32Array | null = null,
 ): Float32Array {
   const { rows: R, inChannels: K, outChannels: N } = p;
   const y = new Float32Array(R * N);
@@ -31,7 +32,8 @@ export function pointwiseConv2dCpu(
   // sum into y is already the whole job (the one rounding to float32), so the sums skip
   // the scratch row: for small K that pass would cost about as much as the products.
   const sums = new Float64Array(4 * N);
-  const direct = p.act.activation === 'linear';
+  // A residual is added to the float64 sum, after all products, before the activation.
+  const direct = p.act.activation === 'linear' && residual === null;
   const N4 = N - (N % 4);
   for (let r = 0; r < R; r += 4) {
     const nr = Math.min(4, R - r);
@@ -89,11 +91,15 @@ export function pointwiseConv2dCpu(
       }
       // Direct tiles already wrote columns [0, N4); the scratch holds the rest.
       if (direct) for (let q = 0; q < 4; q++) activateInto(p.act, sums, q * N + N4, y, (r + q) * N + N4, N - N4);
-      else activateInto(p.act, sums, 0, y, r * N, 4 * N);
+      else {
+        if (residual) addResidual(sums, residual, r * N, 4 * N);
+        activateInto(p.act, sums, 0, y, r * N, 4 * N);
+      }
     } else {
       for (let q = 0; q < nr; q++) {
         for (let o = 0; o < N; o++) sums[q * N + o] = pointwiseSum(x, w, bias, r + q, o, K, N);
       }
+      if (residual) addResidual(sums, residual, r * N, nr * N);
       activateInto(p.act, sums, 0, y, r * N, nr * N);
     }
   }
@@ -113,4 +119,9 @@ function pointwiseSum(
   let s = bias === null ? 0 : (bias[o] as number);
   for (let k = 0; k < K; k++) s += (x[r * K + k] as number) * (w[k * N + o] as number);
   return s;
+}
+
+/** sums[i] += residual[from + i] for i < count. */
+function addResidual(sums: Float64Array, residual: Float32Array, from: number, count: number): void {
+  for (let i = 0; i < count; i++) sums[i] = (sums[i] as number) + (residual[from + i] as number);
 }

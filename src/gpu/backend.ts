@@ -5,8 +5,11 @@ import type {
   Backend,
   Conv2dParams,
   DepthwiseConv2dParams,
+  OpExtras,
   PermuteParams,
   PointwiseConv2dParams,
+  PoolParams,
+  SoftmaxParams,
   SeparableConv2dParams,
   Storage,
 } from '../backend.js';
@@ -24,6 +27,7 @@ import { depthwiseRun, depthwiseVec4Run } from '../kernels/depthwise.js';
 import { conv2dDirectRun, conv2dRun, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
 import type { KernelRun } from '../kernels/kernel.js';
 import { permuteRun } from '../kernels/permute.js';
+import { globalAveragePoolRun, softmaxRun } from '../kernels/pool.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
 import { BufferUsage, MapMode } from './flags.js';
@@ -140,14 +144,23 @@ export class WebGpuBackend implements Backend {
     return { buffer, byteLength, lastUse: -1, error: null, allocation };
   }
 
+  allocate(elements: number): Storage {
+    // Whole vec4s, so planned buffers can be bound as arrays of vec4.
+    return this.newStorage(Math.ceil(Math.max(elements, 1) / 4) * 16);
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.scheduler.atomically(fn);
+  }
+
   upload(data: Float32Array): Storage {
     const storage = this.newStorage(Math.max(data.byteLength, 4));
     this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return storage;
   }
 
-  private run(op: string, label: string, run: KernelRun, inputs: GpuStorage[], outElements: number): Storage {
-    const output = this.newStorage(outElements * 4);
+  private run(op: string, label: string, run: KernelRun, inputs: GpuStorage[], outElements: number, out?: Storage): Storage {
+    const output = (out as GpuStorage | undefined) ?? this.newStorage(outElements * 4);
     const pipeline = this.pipelines.get(run.program, op);
     const layout = this.pipelines.bindGroupLayout(run.program.kernel.bindings);
     run.dispatches.forEach((d, i) => {
@@ -181,7 +194,7 @@ export class WebGpuBackend implements Backend {
     }
   }
 
-  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage {
+  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras: OpExtras = {}): Storage {
     const op = 'depthwiseConv2d';
     this.assertBindable(op, 'filter', filter);
     const outC = p.channels * p.multiplier;
@@ -189,26 +202,29 @@ export class WebGpuBackend implements Backend {
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
     const run = variant === 'vec4' ? depthwiseVec4Run(p, bias !== null, this.binding) : depthwiseRun(p, bias !== null, this.binding);
-    return this.run(op, `${label} ${variant}`, run, inputs, p.batch * p.outH * p.outW * outC);
+    return this.run(op, `${label} ${variant}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
   }
 
-  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams): Storage {
+  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
     const op = 'pointwiseConv2d';
     this.assertBindable(op, 'filter', filter);
-    const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
+    const residual = extras.residual ?? null;
+    const inputs = [x, filter, bias ?? this.noBias, residual ?? this.noBias] as GpuStorage[];
     const variant = pick(pointwiseVariants(p, this.traits), this.kernels.pointwise);
-    const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}] ${variant}`;
-    return this.run(op, label, pointwiseRun(p, bias !== null, this.binding, variant), inputs, p.rows * p.outChannels);
+    const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}] ${variant}${residual ? ' +residual' : ''}`;
+    const run = pointwiseRun(p, bias !== null, this.binding, variant, residual !== null);
+    return this.run(op, label, run, inputs, p.rows * p.outChannels, extras.out);
   }
 
-  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams): Storage {
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras: OpExtras = {}): Storage {
     const op = 'conv2d';
     this.assertBindable(op, 'filter', filter);
     const variant = pick(conv2dVariants(p, this.traits), this.kernels.conv2d);
     const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] ${variant}`;
-    const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
+    // The tiled GEMM has a residual binding (unused here); the direct kernel has none.
+    const inputs = [x, filter, bias ?? this.noBias, ...(variant === 'direct' ? [] : [this.noBias])] as GpuStorage[];
     const run = variant === 'direct' ? conv2dDirectRun(p, bias !== null, this.binding) : conv2dRun(p, bias !== null, this.binding);
-    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels);
+    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels, extras.out);
   }
 
   separableConv2d(
@@ -218,27 +234,39 @@ export class WebGpuBackend implements Backend {
     pointwiseFilter: Storage,
     bias: Storage | null,
     p: SeparableConv2dParams,
+    extras: OpExtras = {},
   ): Storage {
     const op = 'separableConv2d';
     const mid = p.channels * p.multiplier;
     const variant = pick(separableVariants(p, this.traits), this.kernels.separable);
     if (variant === 'unfused') {
       const y = this.depthwiseConv2d(x, depthwiseFilter, depthwiseBias, { ...p, act: { activation: 'linear', alpha: 0 } });
-      const z = this.pointwiseConv2d(y, pointwiseFilter, bias, {
-        rows: p.batch * p.outH * p.outW,
-        inChannels: mid,
-        outChannels: p.outChannels,
-        act: p.act,
-      });
+      const z = this.pointwiseConv2d(
+        y,
+        pointwiseFilter,
+        bias,
+        { rows: p.batch * p.outH * p.outW, inChannels: mid, outChannels: p.outChannels, act: p.act },
+        { ...(extras.out && { out: extras.out }) },
+      );
       this.release(y);
       return z;
     }
     this.assertBindable(op, 'depthwiseFilter', depthwiseFilter);
     this.assertBindable(op, 'pointwiseFilter', pointwiseFilter);
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} m${p.multiplier} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] fused`;
-    const inputs = [x, pointwiseFilter, bias ?? this.noBias, depthwiseFilter, depthwiseBias ?? this.noBias] as GpuStorage[];
+    const inputs = [x, pointwiseFilter, bias ?? this.noBias, depthwiseFilter, depthwiseBias ?? this.noBias, this.noBias] as GpuStorage[];
     const run = separableFusedRun(p, bias !== null, depthwiseBias !== null, this.binding);
-    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels);
+    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels, extras.out);
+  }
+
+  globalAveragePool(x: Storage, p: PoolParams, extras: OpExtras = {}): Storage {
+    const label = `[${p.batch},${p.height},${p.width},${p.channels}]`;
+    return this.run('globalAveragePool', label, globalAveragePoolRun(p), [x as GpuStorage], p.batch * p.channels, extras.out);
+  }
+
+  softmax(x: Storage, p: SoftmaxParams, extras: OpExtras = {}): Storage {
+    const label = `[${p.rows},${p.size}]`;
+    return this.run('softmax', label, softmaxRun(p), [x as GpuStorage], p.rows * p.size, extras.out);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {

@@ -95,6 +95,8 @@ export class Scheduler {
   private tail: Promise<void> = Promise.resolve();
   private lastBatch: Promise<void> = Promise.resolve();
   private lostReason: SepconvError | null = null;
+  /** > 0 while atomically() runs: no automatic flush. */
+  private held = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -124,7 +126,20 @@ export class Scheduler {
       cmd.src.lastUse = this.openId;
     }
     this.open.push(cmd);
-    if (this.open.length >= this.maxDispatchesPerBatch) void this.flush().catch(() => {});
+    if (this.held === 0 && this.open.length >= this.maxDispatchesPerBatch) void this.flush().catch(() => {});
+  }
+
+  /**
+   * Records everything `fn` records into the open batch, however many dispatches
+   * that is (no automatic submit in between): one command buffer, one submit.
+   */
+  atomically<T>(fn: () => T): T {
+    this.held++;
+    try {
+      return fn();
+    } finally {
+      this.held--;
+    }
   }
 
   /** Submits everything recorded so far; resolves when that batch is submitted. */

@@ -62,7 +62,8 @@ export const separableParams = new UniformSchema('SeparableParams', [
   ['padLeft', 'u32'],
 ] as const);
 
-const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'write'];
+// uniform, x, w, bias, residual, y
+const BINDINGS: readonly BindingKind[] = ['uniform', 'read', 'read', 'read', 'read', 'write'];
 
 export const pointwiseKernel = defineKernel(
   'pointwise_conv2d',
@@ -94,13 +95,19 @@ export const conv2dDirectParams = new UniformSchema('Conv2dDirectParams', [
   ['alpha', 'f32'],
 ] as const);
 
-export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectParams.wgsl, activationWgsl, conv2dDirectWgsl], BINDINGS);
+export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectParams.wgsl, activationWgsl, conv2dDirectWgsl], [
+  'uniform',
+  'read',
+  'read',
+  'read',
+  'write',
+]);
 
-/** Bindings: uniform, x, pointwise w, bias, depthwise w, depthwise bias, y. */
+/** Bindings: uniform, x, pointwise w, bias, depthwise w, depthwise bias, residual, y. */
 export const separableKernel = defineKernel(
   'separable_fused',
   [separableParams.wgsl, activationWgsl, separableWgsl, gemmWgsl],
-  ['uniform', 'read', 'read', 'read', 'read', 'read', 'write'],
+  ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'write'],
 );
 
 export const conv2dKernel = defineKernel('conv2d', [conv2dParams.wgsl, activationWgsl, conv2dWgsl, gemmWgsl], BINDINGS);
@@ -120,8 +127,13 @@ export function gemmTile(k: number, n: number): { TILE_M: number; TILE_N: number
   return { TILE_M, TILE_N, TILE_K };
 }
 
-function gemmConstants(act: ActivationSpec, hasBias: boolean, k: number, n: number) {
-  return { ...gemmTile(k, n), HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(act.activation) };
+function gemmConstants(act: ActivationSpec, hasBias: boolean, k: number, n: number, hasResidual = false) {
+  return {
+    ...gemmTile(k, n),
+    HAS_BIAS: hasBias ? 1 : 0,
+    HAS_RESIDUAL: hasResidual ? 1 : 0,
+    ACTIVATION: activationId(act.activation),
+  };
 }
 
 function gemmWorkgroups(m: number, k: number, n: number, groups: number): number {
@@ -134,7 +146,13 @@ function bandFields(b: Band, rowsPerBandRow: number) {
   return { rowStart: b.row0 * rowsPerBandRow, xOrigin: b.xOrigin, yOrigin: b.yOrigin };
 }
 
-export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits: BindingLimits, variant: PointwiseVariant = 'tiled'): KernelRun {
+export function pointwiseRun(
+  p: PointwiseConv2dParams,
+  hasBias: boolean,
+  limits: BindingLimits,
+  variant: PointwiseVariant = 'tiled',
+  hasResidual = false,
+): KernelRun {
   const { rows, inChannels: K, outChannels: N } = p;
   const bands = planBands(
     {
@@ -156,13 +174,19 @@ export function pointwiseRun(p: PointwiseConv2dParams, hasBias: boolean, limits:
       0,
     );
     const workgroups = variant === 'direct' ? Math.ceil((Math.ceil(M / 4) * (N / 4)) / 64) : gemmWorkgroups(M, K, N, 1);
-    return { uniforms, workgroups, ranges: [b.x, null, null, b.y] };
+    // The residual has y's shape, so it is bound over y's band too.
+    return { uniforms, workgroups, ranges: [b.x, null, null, hasResidual ? b.y : null, b.y] };
   });
   if (variant === 'direct') {
-    const constants = { WG: 64, HAS_BIAS: hasBias ? 1 : 0, ACTIVATION: activationId(p.act.activation) };
+    const constants = {
+      WG: 64,
+      HAS_BIAS: hasBias ? 1 : 0,
+      HAS_RESIDUAL: hasResidual ? 1 : 0,
+      ACTIVATION: activationId(p.act.activation),
+    };
     return { program: { kernel: pointwiseDirectKernel, constants }, dispatches };
   }
-  return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
+  return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N, hasResidual) }, dispatches };
 }
 
 /**
@@ -273,7 +297,7 @@ export function conv2dRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimi
       new DataView(uniforms),
       0,
     );
-    return { uniforms, workgroups: gemmWorkgroups(M, K, N, p.groups), ranges: [b.x, null, null, b.y] };
+    return { uniforms, workgroups: gemmWorkgroups(M, K, N, p.groups), ranges: [b.x, null, null, null, b.y] };
   });
   return { program: { kernel: conv2dKernel, constants: gemmConstants(p.act, hasBias, K, N) }, dispatches };
 }
@@ -326,7 +350,7 @@ export function separableFusedRun(
       new DataView(uniforms),
       0,
     );
-    return { uniforms, workgroups: gemmWorkgroups(M, K, N, 1), ranges: [b.x, null, null, null, null, b.y] };
+    return { uniforms, workgroups: gemmWorkgroups(M, K, N, 1), ranges: [b.x, null, null, null, null, null, b.y] };
   });
   return {
     program: {
