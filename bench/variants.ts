@@ -20,7 +20,7 @@ const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json
 function variantsFor(c: BenchCase): Record<string, KernelChoice> {
   switch (c.op) {
     case 'depthwise':
-      return { 'dw:vec4': { depthwise: 'vec4' }, 'dw:scalar': { depthwise: 'scalar' } };
+      return { 'dw:3x3': { depthwise: '3x3' }, 'dw:vec4': { depthwise: 'vec4' }, 'dw:scalar': { depthwise: 'scalar' } };
     case 'pointwise':
       return { 'pw:tiled': { pointwise: 'tiled' }, 'pw:direct': { pointwise: 'direct' } };
     case 'separable':

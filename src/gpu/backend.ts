@@ -39,7 +39,7 @@ import { Scheduler, type GpuStorage } from './scheduler.js';
  * forced variant that cannot run a given shape falls back to one that can.
  */
 export interface KernelChoice {
-  depthwise?: 'auto' | 'vec4' | 'scalar';
+  depthwise?: 'auto' | '3x3' | 'vec4' | 'scalar';
   pointwise?: 'auto' | 'tiled' | 'direct';
   conv2d?: 'auto' | 'tiled' | 'direct';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
@@ -201,7 +201,7 @@ export class WebGpuBackend implements Backend {
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
-    const run = variant === 'vec4' ? depthwiseVec4Run(p, bias !== null, this.binding) : depthwiseRun(p, bias !== null, this.binding);
+    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, variant === '3x3');
     return this.run(op, `${label} ${variant}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
   }
 

@@ -20,14 +20,20 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
   return { cpuBased: /swiftshader|llvmpipe|lavapipe|warp|basic render|software/.test(text) };
 }
 
-export type DepthwiseVariant = 'vec4' | 'scalar';
+export type DepthwiseVariant = '3x3' | 'vec4' | 'scalar';
 export type PointwiseVariant = 'tiled' | 'direct';
 export type SeparableVariant = 'fused' | 'unfused';
 export type Conv2dVariant = 'tiled' | 'direct';
 
-/** vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; scalar runs anything. */
+/**
+ * vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; 3x3 (taps
+ * and shared input columns in registers) also a 3×3 kernel, dilation 1, stride ≤ 2;
+ * scalar runs anything.
+ */
 export function depthwiseVariants(p: DepthwiseConv2dParams): DepthwiseVariant[] {
-  return (p.channels * p.multiplier) % 4 === 0 ? ['vec4', 'scalar'] : ['scalar'];
+  if ((p.channels * p.multiplier) % 4 !== 0) return ['scalar'];
+  const is3x3 = p.kH === 3 && p.kW === 3 && p.dilationH === 1 && p.dilationW === 1 && p.strideH <= 2 && p.strideW <= 2;
+  return is3x3 ? ['3x3', 'vec4', 'scalar'] : ['vec4', 'scalar'];
 }
 
 /** direct (no workgroup memory) needs K and N divisible by 4 and wins on software adapters. */

@@ -8,6 +8,7 @@
 
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import depthwiseWgsl from '../../shaders/depthwise_conv2d.wgsl?raw';
+import depthwise3x3Wgsl from '../../shaders/depthwise_3x3.wgsl?raw';
 import depthwiseVec4Wgsl from '../../shaders/depthwise_vec4.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
@@ -72,13 +73,25 @@ export const depthwiseVec4Kernel = defineKernel(
   BINDINGS,
 );
 
+export const depthwise3x3Kernel = defineKernel(
+  'depthwise_3x3',
+  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, depthwise3x3Wgsl],
+  BINDINGS,
+);
+
+export const depthwise3x3GatherKernel = defineKernel(
+  'depthwise_3x3_gather',
+  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, depthwise3x3Wgsl],
+  BINDINGS,
+);
+
 export const depthwiseGatherKernel = defineKernel(
   'depthwise_vec4_gather',
   [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, depthwiseVec4Wgsl],
   BINDINGS,
 );
 
-export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits, specialised3x3 = false): KernelRun {
   const outC = p.channels * p.multiplier;
   const rowElements = p.outW * outC;
   const bands = planBands(
@@ -93,18 +106,25 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
     limits,
   );
   const gather = p.multiplier > 1;
-  const colGroups = Math.ceil(p.outW / 4);
+  // The 3×3 kernel covers 8 columns per invocation at stride 1, 4 at stride 2.
+  const cols = specialised3x3 && p.strideW === 1 ? 8 : 4;
+  const colGroups = Math.ceil(p.outW / cols);
+  const kernel = specialised3x3
+    ? gather
+      ? depthwise3x3GatherKernel
+      : depthwise3x3Kernel
+    : gather
+      ? depthwiseGatherKernel
+      : depthwiseVec4Kernel;
+  const shapeConstants: Record<string, number> = specialised3x3
+    ? { SH: p.strideH, SW: p.strideW }
+    : { KH: p.kH, KW: p.kW, SH: p.strideH, SW: p.strideW, DH: p.dilationH, DW: p.dilationW };
   return {
     program: {
-      kernel: gather ? depthwiseGatherKernel : depthwiseVec4Kernel,
+      kernel,
       constants: {
         WG: WORKGROUP_SIZE,
-        KH: p.kH,
-        KW: p.kW,
-        SH: p.strideH,
-        SW: p.strideW,
-        DH: p.dilationH,
-        DW: p.dilationW,
+        ...shapeConstants,
         HAS_BIAS: hasBias ? 1 : 0,
         ACTIVATION: activationId(p.act.activation),
         ...(gather && { MULT: p.multiplier }),

@@ -40,6 +40,16 @@ const CASES: Case[] = [
     run: (e, [x, w]) => e.depthwiseConv2d(e.tensor(x!, [1, 31, 17, 7]), e.tensor(w!, [5, 3, 7, 1]), { padding: [3, 1, 0, 2], stride: 2, dilation: 2 }),
   },
   {
+    name: 'depthwise 3×3 stride 1 and 2 on 8 channels (the specialised 3×3 kernel), batch 2',
+    sizes: [2 * 19 * 21 * 8, 9 * 8],
+    run: (e, [x, w]) => {
+      const xt = e.tensor(x!, [2, 19, 21, 8]);
+      const wt = e.tensor(w!, [3, 3, 8, 1]);
+      const a = e.depthwiseConv2d(xt, wt, { padding: 'same' });
+      return e.depthwiseConv2d(a, wt, { padding: 'same', stride: 2, activation: 'relu6' });
+    },
+  },
+  {
     name: 'pointwise 37 → 29',
     sizes: [3 * 11 * 13 * 37, 37 * 29, 29],
     run: (e, [x, w, b]) => e.pointwiseConv2d(e.tensor(x!, [3, 11, 13, 37]), e.tensor(w!, [37, 29]), { bias: e.tensor(b!, [29]), activation: 'tanh' }),

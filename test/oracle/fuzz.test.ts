@@ -27,6 +27,7 @@ const VARIANTS: Record<string, KernelChoice> = {
   auto: {},
   'depthwise scalar': { depthwise: 'scalar' },
   'depthwise vec4': { depthwise: 'vec4' },
+  'depthwise 3x3': { depthwise: '3x3' },
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
   'conv2d tiled': { conv2d: 'tiled' },
@@ -36,7 +37,7 @@ const VARIANTS: Record<string, KernelChoice> = {
 };
 const RELEVANT: Record<string, string[]> = {
   conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
-  depthwise: ['depthwise scalar', 'depthwise vec4'],
+  depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3'],
   pointwise: ['pointwise tiled', 'pointwise direct'],
   separable: ['auto', 'separable fused', 'separable unfused'],
 };
