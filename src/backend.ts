@@ -86,6 +86,12 @@ export interface Backend {
   allocate(elements: number): Storage;
   /** Runs `fn`, whose ops must reach the device together: on the GPU one command buffer and one submit. */
   atomically<T>(fn: () => T): T;
+  /**
+   * Runs each step (a function recording ops) and measures it: with GPU timestamp
+   * queries when the device has them (all steps in one submit), else by wall clock
+   * around each step, waiting for the device after each.
+   */
+  profile(steps: readonly (() => void)[]): Promise<{ ms: number[]; method: 'timestamps' | 'wall clock' }>;
   /** Each op queues its work and returns its output at once. */
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage;
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras?: OpExtras): Storage;

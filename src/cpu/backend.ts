@@ -42,6 +42,17 @@ export class CpuBackend implements Backend {
     return new CpuStorage(new Float32Array(elements));
   }
 
+  async profile(steps: readonly (() => void)[]): Promise<{ ms: number[]; method: 'wall clock' }> {
+    return {
+      ms: steps.map((step) => {
+        const t0 = performance.now();
+        step();
+        return performance.now() - t0;
+      }),
+      method: 'wall clock',
+    };
+  }
+
   /** CPU ops run at the call: nothing to group. */
   atomically<T>(fn: () => T): T {
     return fn();

@@ -153,6 +153,45 @@ export class WebGpuBackend implements Backend {
     return this.scheduler.atomically(fn);
   }
 
+  async profile(steps: readonly (() => void)[]): Promise<{ ms: number[]; method: 'timestamps' | 'wall clock' }> {
+    const d = this.device;
+    if (!d.features.has('timestamp-query')) {
+      const ms: number[] = [];
+      for (const step of steps) {
+        await this.flush();
+        await d.queue.onSubmittedWorkDone();
+        const t0 = performance.now();
+        step();
+        await this.flush();
+        await d.queue.onSubmittedWorkDone();
+        ms.push(performance.now() - t0);
+      }
+      return { ms, method: 'wall clock' };
+    }
+    const count = 2 * steps.length;
+    const querySet = d.createQuerySet({ label: 'sepconv profile', type: 'timestamp', count });
+    const resolveBuffer = d.createBuffer({ label: 'sepconv profile resolve', size: count * 8, usage: 0x0200 | BufferUsage.COPY_SRC });
+    const staging = d.createBuffer({ label: 'sepconv profile staging', size: count * 8, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    try {
+      this.scheduler.atomically(() => {
+        steps.forEach((step, index) => {
+          this.scheduler.record({ kind: 'section', querySet, index });
+          step();
+        });
+        this.scheduler.record({ kind: 'resolve', querySet, count, resolveBuffer, staging });
+      });
+      await this.flush();
+      await staging.mapAsync(MapMode.READ);
+      const t = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      return { ms: steps.map((_, i) => Number((t[2 * i + 1] as bigint) - (t[2 * i] as bigint)) / 1e6), method: 'timestamps' };
+    } finally {
+      querySet.destroy();
+      resolveBuffer.destroy();
+      staging.destroy();
+    }
+  }
+
   upload(data: Float32Array): Storage {
     const storage = this.newStorage(Math.max(data.byteLength, 4));
     this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);

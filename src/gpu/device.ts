@@ -97,6 +97,8 @@ export async function acquireDevice(req: DeviceRequest): Promise<AcquiredDevice>
     const v = adapter.limits[name];
     if (typeof v === 'number') requiredLimits[name] = v;
   }
-  const device = await adapter.requestDevice({ label: 'sepconv', requiredLimits });
+  // Timestamp queries, where offered, let model.profile() time each layer on the GPU.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  const device = await adapter.requestDevice({ label: 'sepconv', requiredLimits, requiredFeatures });
   return { device, adapter: describeAdapter(adapter.info), owned: true };
 }

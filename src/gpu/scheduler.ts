@@ -50,7 +50,27 @@ export interface CopyCommand {
   byteLength: number;
 }
 
-type Command = DispatchCommand | CopyCommand;
+/**
+ * Starts a timed section: the dispatches after it (until the next section, copy or
+ * resolve) run in their own compute pass, which writes GPU timestamps to
+ * `querySet` at indices 2·index (begin) and 2·index + 1 (end).
+ */
+export interface SectionCommand {
+  kind: 'section';
+  querySet: GPUQuerySet;
+  index: number;
+}
+
+/** Resolves `count` timestamps into `resolveBuffer` and copies them to `staging` for reading. */
+export interface ResolveCommand {
+  kind: 'resolve';
+  querySet: GPUQuerySet;
+  count: number;
+  resolveBuffer: GPUBuffer;
+  staging: GPUBuffer;
+}
+
+type Command = DispatchCommand | CopyCommand | SectionCommand | ResolveCommand;
 
 /**
  * Folds `total` workgroups into an [x, y, z] grid with every dimension ≤ `maxPerDim`.
@@ -122,7 +142,7 @@ export class Scheduler {
     if (cmd.kind === 'dispatch') {
       for (const s of cmd.inputs) s.lastUse = this.openId;
       cmd.output.lastUse = this.openId;
-    } else {
+    } else if (cmd.kind === 'copy') {
       cmd.src.lastUse = this.openId;
     }
     this.open.push(cmd);
@@ -225,13 +245,24 @@ export class Scheduler {
     const encoder = this.device.createCommandEncoder({ label: `sepconv batch ${id}` });
     const maxPerDim = this.device.limits.maxComputeWorkgroupsPerDimension;
     let pass: GPUComputePassEncoder | null = null;
+    let timestamps: GPUComputePassTimestampWrites | undefined;
     let offset = 0;
     const ran: DispatchCommand[] = [];
     cmds.forEach((c, i) => {
-      if (c.kind === 'copy') {
+      if (c.kind !== 'dispatch') {
         pass?.end();
         pass = null;
-        if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, 0, c.dst, 0, c.byteLength);
+        timestamps = undefined;
+        if (c.kind === 'copy') {
+          if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, 0, c.dst, 0, c.byteLength);
+        } else if (c.kind === 'section') {
+          timestamps = { querySet: c.querySet, beginningOfPassWriteIndex: 2 * c.index, endOfPassWriteIndex: 2 * c.index + 1 };
+          // A section with no dispatch still gets its pass, so its timestamps exist.
+          pass = encoder.beginComputePass({ label: `sepconv batch ${id} section ${c.index}`, timestampWrites: timestamps });
+        } else {
+          encoder.resolveQuerySet(c.querySet, 0, c.count, c.resolveBuffer, 0);
+          encoder.copyBufferToBuffer(c.resolveBuffer, 0, c.staging, 0, c.count * 8);
+        }
         return;
       }
       const failedInput = c.inputs.find((s) => s.error)?.error ?? c.output.error;

@@ -412,15 +412,7 @@ export class Model {
    * is recorded as one command buffer and submitted once, when the result is read.
    */
   predict(x: Tensor): Tensor {
-    const op = 'predict';
-    this.assertLive(op);
-    this.engine.checkInput(op, 'x', x);
-    const [H, W, C] = this.inputShape;
-    const s = x.shape;
-    if (x.layout !== 'NHWC' || s.length !== 4 || s[1] !== H || s[2] !== W || s[3] !== C) {
-      throw new SepconvError('SHAPE_MISMATCH', { op, arg: 'x', expected: `an NHWC tensor [N, ${H}, ${W}, ${C}]`, given: `${x.layout} [${s.join(', ')}]` });
-    }
-    const batch = s[0] as number;
+    const batch = this.checkInput('predict', x);
     const be = this.backend;
     const planned = this.planFor(batch);
     planned.slots ??= planned.sizes.map((n) => be.allocate(n));
@@ -441,6 +433,31 @@ export class Model {
     });
     const shape = this.valueShapes[this.outputValue] as number[];
     return this.engine.wrap(result, this.outputFlat ? [batch, shape[2] as number] : [batch, ...shape]);
+  }
+
+  /**
+   * Runs `x` through the model once, timing every op: GPU timestamp queries when the
+   * adapter has them, else wall clock around each op (with a submit and a wait per
+   * op, so it overstates small ops). Resolves with one row per op (batch norm and
+   * activations are folded into the op they follow) and the output probabilities.
+   */
+  async profile(x: Tensor): Promise<{ method: 'timestamps' | 'wall clock'; layers: { name: string; op: string; ms: number }[]; output: Float32Array }> {
+    const batch = this.checkInput('profile', x);
+    const storages = new Map<number, Storage>([[0, x.storage]]);
+    const made: Storage[] = [];
+    const steps = this.nodes.map((n) => () => {
+      const residual = n.residual === null ? undefined : (storages.get(n.residual) as Storage);
+      const out = this.runNode(n, storages.get(n.input) as Storage, batch, residual ? { residual } : {});
+      storages.set(n.output, out);
+      made.push(out);
+    });
+    try {
+      const { ms, method } = await this.backend.profile(steps);
+      const output = await this.backend.read(storages.get(this.outputValue) as Storage);
+      return { method, layers: this.nodes.map((n, i) => ({ name: n.name, op: n.kind, ms: ms[i] as number })), output };
+    } finally {
+      for (const s of made) this.backend.release(s);
+    }
   }
 
   private runNode(n: Node, x: Storage, batch: number, extras: { out?: Storage; residual?: Storage }): Storage {
@@ -522,6 +539,18 @@ export class Model {
     for (const n of this.nodes) for (const s of Object.values(n.stored)) if (s) this.backend.release(s);
     for (const p of this.plans.values()) for (const s of p.slots ?? []) this.backend.release(s);
     this.plans.clear();
+  }
+
+  /** Checks the model input; returns the batch size. */
+  private checkInput(op: string, x: Tensor): number {
+    this.assertLive(op);
+    this.engine.checkInput(op, 'x', x);
+    const [H, W, C] = this.inputShape;
+    const s = x.shape;
+    if (x.layout !== 'NHWC' || s.length !== 4 || s[1] !== H || s[2] !== W || s[3] !== C) {
+      throw new SepconvError('SHAPE_MISMATCH', { op, arg: 'x', expected: `an NHWC tensor [N, ${H}, ${W}, ${C}]`, given: `${x.layout} [${s.join(', ')}]` });
+    }
+    return s[0] as number;
   }
 
   private assertLive(op: string): void {

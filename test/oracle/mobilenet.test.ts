@@ -137,6 +137,19 @@ describe('execution', () => {
     device.destroy();
   });
 
+  test('profile() times every op and gives the same output as predict()', async () => {
+    const m = await mobilenetV2({ engine: gpu, inputSize: 64, alpha: 0.35, classes: 10 });
+    const x = gpu.tensor(randomData(64 * 64 * 3, 2), [1, 64, 64, 3]);
+    const p = await m.profile(x);
+    expect(p.method).toBe(gpu.device?.features.has('timestamp-query') ? 'timestamps' : 'wall clock');
+    expect(p.layers.length).toBeGreaterThan(50);
+    expect(p.layers[0]).toMatchObject({ name: 'Conv1', op: 'conv2d' });
+    expect(p.layers.every((l) => l.ms >= 0)).toBe(true);
+    const want = await m.predict(x).read();
+    p.output.forEach((v, i) => expect(Math.abs(v - (want[i] as number))).toBeLessThan(1e-6));
+    m.dispose();
+  });
+
   test('bad models fail at build time with clear errors', () => {
     expect(() => sequential([{ type: 'batchNorm' }], { engine: cpu, inputShape: [8, 8, 3] })).toThrow(/batchNorm right after a convolution/);
     expect(() => sequential([{ type: 'conv2d', filters: 4, kernelSize: 3 }, { type: 'softmax' }, { type: 'activation', activation: 'relu' }], { engine: cpu, inputShape: [8, 8, 3] })).toThrow(SepconvError);
