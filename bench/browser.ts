@@ -1,6 +1,7 @@
 // `npm run bench:browser`: builds the benchmark page, opens it in headless
-// Chromium with WebGPU, runs every engine on the suite in that one page, and
-// writes bench/results/latest.{md,json}.
+// Chromium with WebGPU, runs every engine on the suite (bench/shapes.json, then the
+// end-to-end networks of bench/networks.json) in that one page, and writes
+// bench/results/latest.{md,json}.
 //
 // The browser runs WebGPU on SwiftShader (a software GPU) unless
 // SEPCONV_REAL_GPU=1 lets it use the machine's GPU (see test/support/browser.ts).

@@ -1,10 +1,11 @@
-// `npm run bench`: sepconv WebGPU (Node, Dawn) against sepconv CPU on the suite,
-// with the adapter's roofline measured in the same run.
+// `npm run bench`: sepconv WebGPU (Node, Dawn) against sepconv CPU on the suite
+// (bench/shapes.json, then the end-to-end networks of bench/networks.json), with the
+// adapter's roofline measured in the same run.
 // Writes bench/results/node-latest.{md,json} and prints the table.
 import '../test/support/setup.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseSuite, selectCases } from './lib/cases.js';
+import { joinSuites, parseSuite, selectCases } from './lib/cases.js';
 import { parseArgs, progress } from './lib/cli.js';
 import { runCases } from './lib/harness.js';
 import { assertResultSchema, markdownTable } from './lib/report.js';
@@ -15,7 +16,8 @@ import { createSepconvEngine } from './engines/sepconv.js';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const args = parseArgs(process.argv.slice(2));
-const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))), args);
+const suite = (name: string) => parseSuite(JSON.parse(readFileSync(here(name), 'utf8')));
+const cases = selectCases(joinSuites(suite('./shapes.json'), suite('./networks.json')), args);
 if (cases.length === 0) throw new Error('bench: no case matches');
 
 const gpu = createSepconvEngine('webgpu');

@@ -31,6 +31,8 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
       };
     case 'conv2d':
       return { 'conv:tiled': { conv2d: 'tiled' }, 'conv:direct': { conv2d: 'direct' } };
+    case 'network':
+      throw new Error(`bench:variants: ${c.id} is a network case; variants are timed per op`);
   }
 }
 

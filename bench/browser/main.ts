@@ -1,12 +1,14 @@
-// The browser benchmark page: every engine in one page, on the same adapter.
+// The browser benchmark page: every engine in one page, on the same adapter, on the
+// single-op suite (shapes.json) and the end-to-end networks (networks.json).
 import { createOrtEngine } from '../engines/ort.js';
 import { createSepconvEngine } from '../engines/sepconv.js';
 import { createTfjsEngine } from '../engines/tfjs.js';
-import { parseSuite, selectCases } from '../lib/cases.js';
+import { joinSuites, parseSuite, selectCases } from '../lib/cases.js';
 import type { BenchArgs } from '../lib/cli.js';
 import { runCases } from '../lib/harness.js';
 import { measureRoofline } from '../lib/roofline.js';
 import type { BenchEngine, BenchResult } from '../lib/types.js';
+import networks from '../networks.json';
 import suite from '../shapes.json';
 
 function log(line: string) {
@@ -20,6 +22,7 @@ function failed(engine: BenchEngine, error: unknown): BenchEngine {
   const message = `init failed: ${error instanceof Error ? error.message : String(error)}`;
   return {
     name: engine.name,
+    ...(engine.supports && { supports: engine.supports }),
     init: async () => {},
     prepare: async () => {
       throw new Error(message);
@@ -29,7 +32,8 @@ function failed(engine: BenchEngine, error: unknown): BenchEngine {
 }
 
 async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
-  const cases = selectCases(parseSuite(suite), args);
+  const cases = selectCases(joinSuites(parseSuite(suite), parseSuite(networks)), args);
+  if (cases.length === 0) throw new Error('bench: no case matches');
   const ours = createSepconvEngine('webgpu');
   const cpu = createSepconvEngine('cpu');
   const candidates: BenchEngine[] = [ours, createTfjsEngine('webgpu'), createOrtEngine(), createTfjsEngine('wasm'), cpu];

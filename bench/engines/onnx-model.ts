@@ -1,4 +1,6 @@
-// Builds a single-op ONNX model (ModelProto bytes) for a bench case, in the browser.
+// Builds the ONNX model (ModelProto bytes) of a bench case, in the browser: a single-op
+// model for an op case, or the whole network (an export of the same graph sepconv and
+// TF.js run, see buildOnnxNetwork) for a network case.
 //
 // A minimal protobuf encoder for the handful of ONNX messages we need (ModelProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto and TypeProto), so the bench needs no
@@ -10,6 +12,7 @@
 // explicit (TF 'same': total = max((ceil(H/s) - 1)·s + k - H, 0), floor(total/2) before, the
 // rest after), never auto_pad.
 
+import { lowerNetwork, type GraphAct, type NetworkGraph } from '../lib/network-graph';
 import type { BenchCase, CaseData } from '../lib/types';
 
 // ---------------------------------------------------------------------------------------------
@@ -17,6 +20,7 @@ import type { BenchCase, CaseData } from '../lib/types';
 
 const WIRE_VARINT = 0;
 const WIRE_LEN = 2;
+const WIRE_FIXED32 = 5;
 
 class ProtoWriter {
   private chunks: Uint8Array[] = [];
@@ -54,6 +58,15 @@ class ProtoWriter {
     return this;
   }
 
+  /** float field (fixed32, little-endian). */
+  float(field: number, value: number): this {
+    this.tag(field, WIRE_FIXED32);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, value, true);
+    this.buf.push(...b);
+    return this;
+  }
+
   bytes(field: number, data: Uint8Array): this {
     this.tag(field, WIRE_LEN);
     this.varint(data.byteLength);
@@ -87,10 +100,11 @@ class ProtoWriter {
 // ONNX messages
 
 const TENSOR_FLOAT = 1; // TensorProto.DataType.FLOAT
+const ATTR_FLOAT = 1; // AttributeProto.AttributeType.FLOAT
 const ATTR_INT = 2; // AttributeProto.AttributeType.INT
 const ATTR_INTS = 7; // AttributeProto.AttributeType.INTS
 
-type Attr = { name: string; i: number } | { name: string; ints: number[] };
+type Attr = { name: string; i: number } | { name: string; ints: number[] } | { name: string; f: number };
 
 interface NodeSpec {
   opType: string;
@@ -105,6 +119,9 @@ function attributeProto(a: Attr): ProtoWriter {
   if ('i' in a) {
     w.int(3, a.i); // i
     w.int(20, ATTR_INT); // type
+  } else if ('f' in a) {
+    w.float(2, a.f); // f
+    w.int(20, ATTR_FLOAT);
   } else {
     for (const v of a.ints) w.int(8, v); // ints (unpacked repeated int64)
     w.int(20, ATTR_INTS);
@@ -235,7 +252,7 @@ export interface OnnxModel {
   outputName: string;
   /** NCHW input dims. */
   inputDims: [number, number, number, number];
-  /** NCHW output dims. */
+  /** NCHW output dims (a flattened [N, F] output: [N, F, 1, 1]). */
   outputDims: [number, number, number, number];
 }
 
@@ -249,6 +266,7 @@ function need<T>(v: T | undefined, what: string, c: BenchCase): T {
  * Throws when the case's data or shapes are inconsistent.
  */
 export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
+  if (c.op === 'network') return buildOnnxNetworkCase(c, data);
   const [N, H, W, C] = c.input;
   const stride = c.stride ?? 1;
   const padding = c.padding ?? 'same';
@@ -303,10 +321,8 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
       nodes.push({ opType: 'Conv', name: 'conv2d', inputs: ['x', 'w'], outputs: ['y'], attrs: convAttrs([kh, kw], stride, spatialPads, 1) });
       break;
     }
-    default: {
-      const op: never = c.op;
-      throw new Error(`onnx-model: unknown op ${String(op)}`);
-    }
+    default:
+      throw new Error(`onnx-model: unknown op ${String(c.op)}`);
   }
 
   const inputDims: [number, number, number, number] = [N, C, H, W];
@@ -321,9 +337,15 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
     throw new Error(`onnx-model: case ${c.id}: x has ${data.x.length} values, expected ${N * H * W * C}`);
   }
 
+  const bytes = modelProto(`sepconv_bench_${c.id}`, nodes, inits, inputDims, outputDims);
+  return { bytes, inputName: 'x', outputName: 'y', inputDims, outputDims };
+}
+
+/** ModelProto bytes: one graph, input `x`, output `y`, opset 17. */
+function modelProto(name: string, nodes: NodeSpec[], inits: ProtoWriter[], inputDims: number[], outputDims: number[]): Uint8Array {
   const graph = new ProtoWriter();
   for (const n of nodes) graph.message(1, nodeProto(n)); // node
-  graph.string(2, `sepconv_bench_${c.id}`); // name
+  graph.string(2, name); // name
   for (const t of inits) graph.message(5, t); // initializer
   graph.message(11, valueInfoProto('x', inputDims)); // input
   graph.message(12, valueInfoProto('y', outputDims)); // output
@@ -334,6 +356,178 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
     .string(3, '0.1.0') // producer_version
     .message(7, graph) // graph
     .message(8, new ProtoWriter().string(1, '').int(2, 17)); // opset_import { domain: '', version: 17 }
+  return model.finish();
+}
 
-  return { bytes: model.finish(), inputName: 'x', outputName: 'y', inputDims, outputDims };
+// ---------------------------------------------------------------------------------------------
+// Whole networks
+
+/** A network case: its layers and weights lowered (batch norm folded), then exported. */
+function buildOnnxNetworkCase(c: BenchCase, data: CaseData): OnnxModel {
+  const [N, H, W, C] = c.input;
+  if (!data.layers || !data.weights) throw new Error(`onnx-model: case ${c.id} (network) has no layers or weights`);
+  if (data.x.length !== N * H * W * C) {
+    throw new Error(`onnx-model: case ${c.id}: x has ${data.x.length} values, expected ${N * H * W * C}`);
+  }
+  const model = buildOnnxNetwork(lowerNetwork(data.layers, data.weights, [H, W, C]), N, `sepconv_bench_${c.id}`);
+  const [, oc, oh, ow] = model.outputDims;
+  const [eN, eH, eW, eC] = data.outShape;
+  if (eN !== N || eH !== oh || eW !== ow || eC !== oc) {
+    throw new Error(`onnx-model: case ${c.id}: the network's output NHWC [${N}, ${oh}, ${ow}, ${oc}] ≠ data.outShape [${data.outShape}]`);
+  }
+  return model;
+}
+
+/**
+ * Exports a lowered network (batch `N`) to ONNX, NCHW throughout:
+ * - conv2d / depthwise / pointwise (and dense, a 1×1 conv on [N, C, 1, 1]) → Conv with
+ *   OIHW weights, the folded bias as input B, `group` = C for depthwise, explicit TF
+ *   'same' pads (the extra row / column at the bottom / right), never auto_pad;
+ * - activations → Relu, Clip(x, 0, 6) (opset 17: min and max are inputs, shared scalar
+ *   initializers), LeakyRelu, Sigmoid, Tanh, HardSwish, Elu;
+ * - residual add → Add (then its activation, if any); global average pool → GlobalAveragePool;
+ * - flatten → Flatten (after a Transpose to NHWC when H·W > 1, so the order is NHWC's);
+ * - softmax → Softmax over the channel axis (1 on a 4-D value, the last on a flat one).
+ * Input `x` [N, C, H, W]; output `y` [N, F] after a flatten (outputDims [N, F, 1, 1]),
+ * else [N, C, H, W].
+ */
+export function buildOnnxNetwork(g: NetworkGraph, N = 1, name = 'sepconv_bench_network'): OnnxModel {
+  const nodes: NodeSpec[] = [];
+  const inits: ProtoWriter[] = [];
+  const flat = new Set<number>(); // values that are [N, F]
+  const valueName = (v: number) => (v === 0 ? 'x' : v === g.output ? 'y' : `v${v}`);
+  let clipBounds = false;
+
+  /** Emits the activation of `op` reading `pre` and writing value `out`. */
+  const activation = (opName: string, a: GraphAct, pre: string, out: string) => {
+    const node = (opType: string, inputs: string[], attrs: Attr[] = []) => nodes.push({ opType, name: `${opName}_act`, inputs, outputs: [out], attrs });
+    switch (a.activation) {
+      case 'relu':
+        return node('Relu', [pre]);
+      case 'relu6':
+        if (!clipBounds) {
+          inits.push(tensorProto('clip_min', [], Float32Array.of(0)), tensorProto('clip_max', [], Float32Array.of(6)));
+          clipBounds = true;
+        }
+        return node('Clip', [pre, 'clip_min', 'clip_max']);
+      case 'leakyRelu':
+        return node('LeakyRelu', [pre], [{ name: 'alpha', f: a.alpha }]);
+      case 'sigmoid':
+        return node('Sigmoid', [pre]);
+      case 'tanh':
+        return node('Tanh', [pre]);
+      case 'hardSwish':
+        return node('HardSwish', [pre]); // x · max(0, min(1, x/6 + 1/2)) = x · relu6(x + 3) / 6
+      case 'elu':
+        return node('Elu', [pre], [{ name: 'alpha', f: a.alpha }]);
+      case 'linear':
+        throw new Error('unreachable');
+    }
+  };
+  /** The name an op writes its pre-activation result to, and the activation after it. */
+  const withActivation = (opName: string, a: GraphAct, out: number, emit: (target: string) => void) => {
+    if (a.activation === 'linear') return emit(valueName(out));
+    const pre = `${valueName(out)}_pre`;
+    emit(pre);
+    activation(opName, a, pre, valueName(out));
+  };
+  const conv = (
+    opName: string,
+    input: number,
+    out: number,
+    weight: Float32Array,
+    wDims: number[],
+    bias: Float32Array | null,
+    k: [number, number],
+    strides: [number, number],
+    dilation: [number, number],
+    pads: [number, number, number, number],
+    group: number,
+    a: GraphAct,
+  ) => {
+    inits.push(tensorProto(`${opName}_w`, wDims, weight));
+    const inputs = [valueName(input), `${opName}_w`];
+    if (bias) {
+      inits.push(tensorProto(`${opName}_b`, [bias.length], bias));
+      inputs.push(`${opName}_b`);
+    }
+    withActivation(opName, a, out, (target) =>
+      nodes.push({
+        opType: 'Conv',
+        name: opName,
+        inputs,
+        outputs: [target],
+        attrs: [
+          { name: 'dilations', ints: dilation },
+          { name: 'group', i: group },
+          { name: 'kernel_shape', ints: k },
+          { name: 'pads', ints: pads }, // [top, left, bottom, right]
+          { name: 'strides', ints: strides },
+        ],
+      }),
+    );
+  };
+  const padsOf = (op: { inShape: [number, number, number]; kernel: [number, number]; strides: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' }) => {
+    const ph = tfPad1d(op.inShape[0], (op.kernel[0] - 1) * op.dilation[0] + 1, op.strides[0], op.padding);
+    const pw = tfPad1d(op.inShape[1], (op.kernel[1] - 1) * op.dilation[1] + 1, op.strides[1], op.padding);
+    return [ph.before, pw.before, ph.after, pw.after] as [number, number, number, number];
+  };
+
+  g.ops.forEach((op, i) => {
+    const opName = `n${i}_${op.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    if (flat.has(op.input) && op.kind !== 'softmax') throw new Error(`onnx-model: ${op.name} (${op.kind}) after a flatten is not supported`);
+    switch (op.kind) {
+      case 'conv2d': {
+        const [kh, kw] = op.kernel;
+        const cin = op.inShape[2] / op.groups;
+        const cout = op.outShape[2];
+        conv(opName, op.input, op.output, hwioToOihw(op.filter, kh, kw, cin, cout), [cout, cin, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), op.groups, op.act);
+        break;
+      }
+      case 'depthwise': {
+        const [kh, kw] = op.kernel;
+        const c = op.inShape[2];
+        const m = op.multiplier;
+        conv(opName, op.input, op.output, depthwiseToOnnx(op.filter, kh, kw, c, m), [c * m, 1, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), c, op.act);
+        break;
+      }
+      case 'pointwise': {
+        const cin = op.inShape[2];
+        const cout = op.outShape[2];
+        conv(opName, op.input, op.output, pointwiseToOnnx(op.filter, cin, cout), [cout, cin, 1, 1], op.bias, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], 1, op.act);
+        break;
+      }
+      case 'add':
+        withActivation(opName, op.act, op.output, (target) =>
+          nodes.push({ opType: 'Add', name: opName, inputs: [valueName(op.input), valueName(op.residual)], outputs: [target], attrs: [] }),
+        );
+        break;
+      case 'pool':
+        nodes.push({ opType: 'GlobalAveragePool', name: opName, inputs: [valueName(op.input)], outputs: [valueName(op.output)], attrs: [] });
+        break;
+      case 'flatten': {
+        let src = valueName(op.input);
+        if (op.inShape[0] * op.inShape[1] > 1) {
+          nodes.push({ opType: 'Transpose', name: `${opName}_nhwc`, inputs: [src], outputs: [`${src}_nhwc`], attrs: [{ name: 'perm', ints: [0, 2, 3, 1] }] });
+          src = `${src}_nhwc`;
+        }
+        nodes.push({ opType: 'Flatten', name: opName, inputs: [src], outputs: [valueName(op.output)], attrs: [{ name: 'axis', i: 1 }] });
+        flat.add(op.output);
+        break;
+      }
+      case 'softmax':
+        nodes.push({ opType: 'Softmax', name: opName, inputs: [valueName(op.input)], outputs: [valueName(op.output)], attrs: flat.has(op.input) ? [] : [{ name: 'axis', i: 1 }] });
+        if (flat.has(op.input)) flat.add(op.output);
+        break;
+    }
+  });
+  if (g.ops.length === 0) throw new Error('onnx-model: a network with no ops');
+
+  const [H, W, C] = g.inputShape;
+  const [oh, ow, oc] = g.outputShape;
+  const inputDims: [number, number, number, number] = [N, C, H, W];
+  const outFlat = flat.has(g.output);
+  const outputDims: [number, number, number, number] = outFlat ? [N, oc, 1, 1] : [N, oc, oh, ow];
+  const bytes = modelProto(name, nodes, inits, inputDims, outFlat ? [N, oc] : outputDims);
+  return { bytes, inputName: 'x', outputName: 'y', inputDims, outputDims };
 }

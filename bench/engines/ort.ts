@@ -1,7 +1,9 @@
 // ONNX Runtime Web, WebGPU execution provider, as a bench engine.
 //
-// Each case becomes a one-op ONNX model (see onnx-model.ts) run by an InferenceSession on the
-// 'webgpu' EP. The input is transposed to NCHW once and uploaded to a GPU buffer once (both
+// Each case becomes an ONNX model (see onnx-model.ts: one op for an op case; for a network case
+// an export of the whole network, batch norm folded into the Convs, relu6 as Clip, residual Add,
+// GlobalAveragePool, the dense head as a 1×1 Conv, Flatten, Softmax) run by an InferenceSession
+// on the 'webgpu' EP. The input is transposed to NCHW once and uploaded to a GPU buffer once (both
 // untimed); outputs stay on the GPU (preferredOutputLocation 'gpu-buffer'): run(k) runs the
 // session k times, disposes the k − 1 intermediate output tensors unread, and downloads only the
 // last one, which it transposes back to NHWC.

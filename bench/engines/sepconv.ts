@@ -1,5 +1,5 @@
 // sepconv itself as a benchmark engine (WebGPU or CPU backend).
-import { createEngine, type Engine, type Tensor } from 'sepconv';
+import { createEngine, sequential, type Engine, type Tensor } from 'sepconv';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 
 export function createSepconvEngine(
@@ -21,6 +21,7 @@ export function createSepconvEngine(
     },
     /** prepare() on a given engine (e.g. one with forced kernel variants). */
     async prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> {
+      if (c.op === 'network') return prepareNetwork(en, c, d);
       const [, , , cin] = c.input;
       const [kh, kw] = c.kernel ?? [1, 1];
       const m = c.multiplier ?? 1;
@@ -67,6 +68,33 @@ export function createSepconvEngine(
     destroy() {
       engine?.destroy();
       engine = null;
+    },
+  };
+}
+
+/**
+ * A network case: the model built from the case's layers and Keras-ordered weights
+ * (batch norm folded by the library); run(k) = k predicts, the last one read.
+ */
+function prepareNetwork(en: Engine, c: BenchCase, d: CaseData): PreparedCase {
+  if (!d.layers || !d.weights) throw new Error(`sepconv: case ${c.id} has no layers or weights`);
+  const [, h, w, ch] = c.input;
+  const model = sequential(d.layers, { engine: en, inputShape: [h, w, ch], weights: d.weights });
+  const x = en.tensor(d.x, c.input);
+  return {
+    async run(k) {
+      let y = model.predict(x);
+      for (let i = 1; i < k; i++) {
+        y.dispose(); // still computed: the forward pass is queued; its output buffer is recycled after
+        y = model.predict(x);
+      }
+      const out = await y.read();
+      y.dispose();
+      return out;
+    },
+    dispose() {
+      x.dispose();
+      model.dispose();
     },
   };
 }

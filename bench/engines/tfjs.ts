@@ -5,7 +5,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { lowerNetwork } from '../lib/network-graph.js';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
+import { tfjsNetwork } from './tfjs-network.js';
 
 let wasmPathsSet = false;
 
@@ -15,6 +17,9 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
   };
   return {
     name: backend === 'webgpu' ? 'tfjs-webgpu' : 'tfjs-wasm',
+    // The end-to-end network cases compare the WebGPU runtimes (and sepconv's CPU
+    // backend); TF.js WASM is not part of them.
+    supports: (c: BenchCase) => backend === 'webgpu' || c.op !== 'network',
     async init() {
       if (backend === 'wasm' && !wasmPathsSet) {
         // Vite serves the .wasm files at hashed URLs; tell TF.js where each one is.
@@ -30,6 +35,10 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
     },
     async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
       await use();
+      if (c.op === 'network') {
+        if (backend !== 'webgpu') throw new Error(`tfjs-${backend}: not part of the network benchmark`);
+        return prepareNetwork(c, d, use);
+      }
       const [, , , cin] = c.input;
       const [kh, kw] = c.kernel ?? [1, 1];
       const m = c.multiplier ?? 1;
@@ -75,5 +84,33 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
       };
     },
     destroy() {},
+  };
+}
+
+/**
+ * A network case: the layers lowered with batch norm folded (see network-graph.ts),
+ * weights uploaded once as tensors; run(k) = k forward passes, the last one read.
+ */
+function prepareNetwork(c: BenchCase, d: CaseData, use: () => Promise<void>): PreparedCase {
+  if (!d.layers || !d.weights) throw new Error(`tfjs: case ${c.id} has no layers or weights`);
+  const [, h, w, ch] = c.input;
+  const net = tfjsNetwork(lowerNetwork(d.layers, d.weights, [h, w, ch]));
+  const x = tf.tensor4d(d.x, c.input);
+  return {
+    async run(k) {
+      await use();
+      let y = net.forward(x);
+      for (let i = 1; i < k; i++) {
+        y.dispose();
+        y = net.forward(x);
+      }
+      const out = (await y.data()) as Float32Array;
+      y.dispose();
+      return out;
+    },
+    dispose() {
+      x.dispose();
+      net.dispose();
+    },
   };
 }

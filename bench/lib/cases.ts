@@ -1,5 +1,7 @@
 // The benchmark suite's cases: selection, deterministic data, and the arithmetic
 // (output shape, FLOPs, minimal bytes) every row's GFLOP/s and GB/s come from.
+// Single-op cases only; network cases (op 'network') get theirs from the built
+// model, in networks.ts (loadCase handles both kinds).
 
 import { countFlops, type ConvSpec } from 'sepconv';
 import type { BenchCase, CaseData } from './types.js';
@@ -14,15 +16,27 @@ export const QUICK_IDS = [
   'conv3x3_s1_224x224_3to32',
 ];
 
+/** The network cases --quick runs too (bench/networks.json). */
+export const QUICK_NETWORK_IDS = ['mobilenetV2_1.0_224'];
+
+const OPS = ['depthwise', 'pointwise', 'separable', 'conv2d', 'network'];
+const NETWORKS = ['mobilenetV1', 'mobilenetV2'];
+
 /** Checks the suite's JSON and returns its cases. */
 export function parseSuite(json: unknown): BenchCase[] {
   const cases = (json as { cases?: unknown }).cases;
   if (!Array.isArray(cases)) throw new Error('bench suite: expected { cases: [...] }');
   for (const c of cases as BenchCase[]) {
-    if (typeof c.id !== 'string' || !['depthwise', 'pointwise', 'separable', 'conv2d'].includes(c.op)) {
+    if (typeof c.id !== 'string' || !OPS.includes(c.op)) {
       throw new Error(`bench suite: bad case ${JSON.stringify(c)}`);
     }
     if (!Array.isArray(c.input) || c.input.length !== 4) throw new Error(`bench suite: case ${c.id}: input must be [N, H, W, C]`);
+    if (c.op === 'network') {
+      if (!NETWORKS.includes(c.network as string)) throw new Error(`bench suite: case ${c.id}: network must be one of ${NETWORKS.join(', ')}`);
+      if (c.alpha !== undefined && !(c.alpha > 0)) throw new Error(`bench suite: case ${c.id}: alpha must be positive`);
+      if (c.classes !== undefined && !(Number.isInteger(c.classes) && c.classes > 0)) throw new Error(`bench suite: case ${c.id}: classes must be a positive integer`);
+      continue;
+    }
     if (c.op !== 'depthwise' && !c.outChannels) throw new Error(`bench suite: case ${c.id}: outChannels missing`);
     if (c.op !== 'pointwise' && !c.kernel) throw new Error(`bench suite: case ${c.id}: kernel missing`);
   }
@@ -31,7 +45,7 @@ export function parseSuite(json: unknown): BenchCase[] {
 
 /** Cases to run: all, the quick set, and/or those whose id contains `filter` (comma-separated alternatives). */
 export function selectCases(all: BenchCase[], opts: { quick?: boolean; filter?: string }): BenchCase[] {
-  let cases = opts.quick ? all.filter((c) => QUICK_IDS.includes(c.id)) : all;
+  let cases = opts.quick ? all.filter((c) => QUICK_IDS.includes(c.id) || QUICK_NETWORK_IDS.includes(c.id)) : all;
   if (opts.filter) {
     const parts = opts.filter.split(',').map((s) => s.trim()).filter(Boolean);
     cases = cases.filter((c) => parts.some((p) => c.id.includes(p)));
@@ -51,12 +65,26 @@ function spec(c: BenchCase): ConvSpec {
       return { op: 'separable', kernelSize: c.kernel!, depthMultiplier: c.multiplier ?? 1, outChannels: c.outChannels!, ...common };
     case 'conv2d':
       return { op: 'conv2d', kernelSize: c.kernel!, outChannels: c.outChannels!, ...common };
+    case 'network':
+      throw new Error(`bench: case ${c.id} is a network: its FLOPs and bytes come from the built model (loadCase in bench/lib/networks.ts)`);
   }
+}
+
+/** Cases of several suites (e.g. shapes.json and networks.json), checked for duplicate ids. */
+export function joinSuites(...suites: BenchCase[][]): BenchCase[] {
+  const all = suites.flat();
+  const seen = new Set<string>();
+  for (const c of all) {
+    if (seen.has(c.id)) throw new Error(`bench suite: duplicate case id ${c.id}`);
+    seen.add(c.id);
+  }
+  return all;
 }
 
 /** NHWC output shape of a case ('same' padding: ceil(H / stride)). */
 export function outputShape(c: BenchCase): [number, number, number, number] {
   const [n, h, w, cin] = c.input;
+  if (c.op === 'network') return [n, 1, 1, c.classes ?? 1000];
   const s = c.op === 'pointwise' ? 1 : (c.stride ?? 1);
   const same = (c.padding ?? 'same') === 'same';
   const k = c.kernel ?? [1, 1];
@@ -91,6 +119,8 @@ export function caseTensorSizes(c: BenchCase): { input: number; weights: number;
     case 'conv2d':
       weights = kh * kw * cin * (c.outChannels as number);
       break;
+    case 'network':
+      throw new Error(`bench: case ${c.id} is a network: its weights come from the built model (loadCase in bench/lib/networks.ts)`);
   }
   return { input: n * h * w * cin, weights, output: out.reduce((a, b) => a * b, 1) };
 }
@@ -115,12 +145,18 @@ export function seededData(length: number, seed: number): Float32Array {
   return out;
 }
 
+/** The seed of a case's data, from its id. */
+export function caseSeed(c: BenchCase): number {
+  return [...c.id].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7);
+}
+
 /** The case's tensors (TF.js layouts, see CaseData), the same in every engine and every run. */
 export function caseData(c: BenchCase): CaseData {
+  if (c.op === 'network') throw new Error(`bench: case ${c.id} is a network: its data comes from loadCase (bench/lib/networks.ts)`);
   const [, , , cin] = c.input;
   const [kh, kw] = c.kernel ?? [1, 1];
   const m = c.multiplier ?? 1;
-  const seed = [...c.id].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7);
+  const seed = caseSeed(c);
   const sizes = caseTensorSizes(c);
   const data: CaseData = { x: seededData(sizes.input, seed), outShape: outputShape(c) };
   if (c.op === 'depthwise' || c.op === 'separable') data.depthwise = seededData(kh * kw * cin * m, seed + 1);

@@ -1,7 +1,7 @@
 // Statistics, the agreement check, roofline percentages, and the outputs (Markdown
 // table and JSON) of a benchmark run.
 
-import type { BenchResult, BenchRow, EngineName } from './types.js';
+import type { BenchCase, BenchResult, BenchRow, EngineName } from './types.js';
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
@@ -10,20 +10,51 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** An output agrees where |got − ref| ≤ abs + rel·|ref| for every element. */
+export interface Tolerance {
+  abs: number;
+  rel: number;
+}
+
 /**
- * Does an engine's output agree with sepconv-cpu's? Every engine sums in f32 in its
- * own order; outputs here are sums of at most 3·3·960 products of values in
- * [-1, 1], so f32 rounding stays far below 1e-3 + 1e-3·|ref|. NaN where the
- * reference is not NaN (or a length mismatch) disagrees.
+ * Single-op cases: every engine sums in f32 in its own order; outputs are sums of at
+ * most 3·3·960 products of values in [-1, 1], so f32 rounding stays far below
+ * 1e-3 + 1e-3·|ref|.
  */
-export function agreement(got: Float32Array, ref: Float32Array): { agrees: boolean; maxAbsDiff: number } {
+export const OP_TOLERANCE: Tolerance = { abs: 1e-3, rel: 1e-3 };
+
+/**
+ * Network cases compare softmax probabilities, and the op tolerance is far too loose
+ * for them: with the bench's seeded weights MobileNetV1's probabilities are all below
+ * 0.01, so an absolute 1e-3 would accept a 10% error in every class. A probability's
+ * relative error is (to first order) its logit's absolute error less the
+ * probability-weighted mean of those, so the check is relative: 1e-3 of each
+ * probability, i.e. ~1e-3 on the logits (whose scale here is ~10), ≥ 30× the
+ * differences measured between sepconv CPU, sepconv WebGPU (Dawn/SwiftShader) and
+ * TF.js CPU on the same lowered graph (≤ 3e-5 relative, 50+ layers of f32 sums), and
+ * far below what a wrong padding, channel order or folding does (O(0.1–1) on the
+ * logits). The 1e-6 floor only matters for probabilities below 1e-3.
+ */
+export const NETWORK_TOLERANCE: Tolerance = { abs: 1e-6, rel: 1e-3 };
+
+/** The tolerance of a case's agreement check. */
+export function caseTolerance(c: BenchCase): Tolerance {
+  return c.op === 'network' ? NETWORK_TOLERANCE : OP_TOLERANCE;
+}
+
+/**
+ * Does an engine's output agree with sepconv-cpu's, within `tol` (default: the
+ * single-op tolerance, 1e-3 + 1e-3·|ref|)? NaN where the reference is not NaN (or a
+ * length mismatch) disagrees.
+ */
+export function agreement(got: Float32Array, ref: Float32Array, tol: Tolerance = OP_TOLERANCE): { agrees: boolean; maxAbsDiff: number } {
   if (got.length !== ref.length) return { agrees: false, maxAbsDiff: Infinity };
   let maxAbsDiff = 0;
   let agrees = true;
   for (let i = 0; i < ref.length; i++) {
     const r = ref[i] as number;
     const d = Math.abs((got[i] as number) - r);
-    if (!(d <= 1e-3 + 1e-3 * Math.abs(r))) agrees = false;
+    if (!(d <= tol.abs + tol.rel * Math.abs(r))) agrees = false;
     if (!(d <= maxAbsDiff)) maxAbsDiff = Number.isNaN(d) ? Infinity : d;
   }
   return { agrees, maxAbsDiff };
@@ -67,7 +98,7 @@ export function assertResultSchema(r: unknown): asserts r is BenchResult {
   const engines: EngineName[] = ['sepconv-webgpu', 'sepconv-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'ort-webgpu'];
   o.rows.forEach((row, i) => {
     if (typeof row.case !== 'string') fail(`rows[${i}].case`);
-    if (!['depthwise', 'pointwise', 'separable', 'conv2d'].includes(row.op)) fail(`rows[${i}].op`);
+    if (!['depthwise', 'pointwise', 'separable', 'conv2d', 'network'].includes(row.op)) fail(`rows[${i}].op`);
     if (!engines.includes(row.engine)) fail(`rows[${i}].engine`);
     for (const k of ['firstMs', 'medianMs', 'latencyMs', 'gflops', 'gbps', 'roofPct', 'maxAbsDiff'] as const) {
       if (row[k] !== null && typeof row[k] !== 'number') fail(`rows[${i}].${k}`);
@@ -79,33 +110,82 @@ export function assertResultSchema(r: unknown): asserts r is BenchResult {
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
 
-/** The Markdown table: one line per case, one column per engine (median ms, % of roofline for GPU engines). */
+/**
+ * The Markdown report: the single-op table (one line per case, one column per engine:
+ * median ms, % of roofline for GPU engines), then, when the run had network cases, the
+ * end-to-end table (one line per network and engine: first run, steady median, single
+ * run latency), then notes.
+ */
 export function markdownTable(r: BenchResult, engines: readonly EngineName[]): string {
-  const cases = [...new Set(r.rows.map((x) => x.case))];
-  const header = ['case', 'op', ...engines.map((e) => `${e} ms`), ...(engines.includes('tfjs-webgpu') ? ['sepconv vs tfjs-webgpu'] : [])];
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-  for (const id of cases) {
-    const rows = r.rows.filter((x) => x.case === id);
-    const cell = (e: EngineName) => {
-      const row = rows.find((x) => x.engine === e);
-      if (!row) return '';
-      if (!row.agrees) return row.error ? 'error' : 'disagrees';
-      if (row.medianMs === null) return 'error';
-      return row.roofPct !== null ? `${fmt(row.medianMs)} (${fmt(row.roofPct, 0)}%)` : fmt(row.medianMs);
-    };
-    const ours = rows.find((x) => x.engine === 'sepconv-webgpu')?.medianMs ?? null;
-    const tf = rows.find((x) => x.engine === 'tfjs-webgpu')?.medianMs ?? null;
-    const ratio = ours && tf ? `${(tf / ours).toFixed(2)}×` : '–';
-    lines.push(`| ${[id, rows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : [])].join(' | ')} |`);
+  const opRows = r.rows.filter((x) => x.op !== 'network');
+  const netRows = r.rows.filter((x) => x.op === 'network');
+  const lines: string[] = [];
+  if (opRows.length) lines.push(...opTable(opRows, engines));
+  if (netRows.length) {
+    if (lines.length) lines.push('');
+    lines.push(...networkTable(netRows, engines));
   }
   const a = r.adapter;
   const notes = [
     '',
     `Adapter: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'unknown'} (${r.host}); ${r.date}.`,
     `Roofline measured in the same run: ${fmt(r.roofline.gflops, 1)} GFLOP/s (vec4 FMA), ${fmt(r.roofline.gbps, 1)} GB/s (vec4 copy).`,
-    'Times: median of ≥ 5 runs of k queued ops + one readback, divided by k; (x%) = share of the roofline bound at the op\'s arithmetic intensity.',
   ];
+  if (opRows.length) notes.push('Times: median of ≥ 5 runs of k queued ops + one readback, divided by k; (x%) = share of the roofline bound at the op\'s arithmetic intensity.');
+  if (netRows.length) {
+    notes.push(
+      'Networks: batch 1, NHWC f32 input, the same seeded weights on every engine, output the softmax probabilities [1, classes]. ' +
+        'First run = build/upload + one forward pass + readback (shader compilation included); steady = median of ≥ 5 runs of k queued forward passes + one readback, divided by k; ' +
+        'single = median of one forward pass + readback. Agreement with sepconv-cpu: every probability p within 1e-6 + 1e-3·p.',
+    );
+    // Engines that sit the networks out (BenchEngine.supports) have no row for them.
+    const absent = engines.filter((e) => !netRows.some((x) => x.engine === e));
+    if (absent.length) notes.push(`Not part of the network cases: ${absent.join(', ')}.`);
+  }
   const bad = r.rows.filter((x) => !x.agrees || x.error);
   if (bad.length) notes.push(`Not timed: ${bad.map((x) => `${x.case}/${x.engine}${x.error ? ` (${x.error.slice(0, 80)})` : ' (disagrees)'}`).join('; ')}.`);
   return [...lines, ...notes].join('\n') + '\n';
+}
+
+function opTable(rows: readonly BenchRow[], engines: readonly EngineName[]): string[] {
+  const cases = [...new Set(rows.map((x) => x.case))];
+  const header = ['case', 'op', ...engines.map((e) => `${e} ms`), ...(engines.includes('tfjs-webgpu') ? ['sepconv vs tfjs-webgpu'] : [])];
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  for (const id of cases) {
+    const caseRows = rows.filter((x) => x.case === id);
+    const cell = (e: EngineName) => {
+      const row = caseRows.find((x) => x.engine === e);
+      if (!row) return '';
+      if (!row.agrees) return row.error ? 'error' : 'disagrees';
+      if (row.medianMs === null) return 'error';
+      return row.roofPct !== null ? `${fmt(row.medianMs)} (${fmt(row.roofPct, 0)}%)` : fmt(row.medianMs);
+    };
+    const ours = caseRows.find((x) => x.engine === 'sepconv-webgpu')?.medianMs ?? null;
+    const tf = caseRows.find((x) => x.engine === 'tfjs-webgpu')?.medianMs ?? null;
+    const ratio = ours && tf ? `${(tf / ours).toFixed(2)}×` : '–';
+    lines.push(`| ${[id, caseRows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : [])].join(' | ')} |`);
+  }
+  return lines;
+}
+
+function networkTable(rows: readonly BenchRow[], engines: readonly EngineName[]): string[] {
+  const header = ['network', 'engine', 'first run ms', 'steady ms', 'single ms', 'GFLOP/s', 'time / sepconv-webgpu', 'max abs diff'];
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  const order = (e: EngineName) => {
+    const i = engines.indexOf(e);
+    return i < 0 ? engines.length : i;
+  };
+  for (const id of [...new Set(rows.map((x) => x.case))]) {
+    const caseRows = rows.filter((x) => x.case === id).sort((a, b) => order(a.engine) - order(b.engine));
+    const ours = caseRows.find((x) => x.engine === 'sepconv-webgpu')?.medianMs ?? null;
+    for (const row of caseRows) {
+      const status = !row.agrees ? (row.error ? 'error' : 'disagrees') : row.medianMs === null ? 'error' : null;
+      const ratio = status === null && ours && row.medianMs ? `${(row.medianMs / ours).toFixed(2)}×` : '–';
+      const diff = row.maxAbsDiff === null ? '–' : row.maxAbsDiff.toExponential(1);
+      lines.push(
+        `| ${[id, row.engine, fmt(row.firstMs, 0), status ?? fmt(row.medianMs, 1), status ? '–' : fmt(row.latencyMs, 1), status ? '–' : fmt(row.gflops, 1), ratio, diff].join(' | ')} |`,
+      );
+    }
+  }
+  return lines;
 }

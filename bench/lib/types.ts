@@ -1,9 +1,17 @@
 // Types shared by the benchmark's pieces (Node runner, browser page, engines).
 
-/** One case of bench/shapes.json. Batch 1, NHWC, f32. */
+import type { LayerSpec } from 'sepconv';
+
+/** The networks of the end-to-end cases (bench/networks.json). */
+export type NetworkName = 'mobilenetV1' | 'mobilenetV2';
+
+/**
+ * One case of bench/shapes.json (a single op) or bench/networks.json (a whole
+ * network, op 'network'). Batch 1, NHWC, f32.
+ */
 export interface BenchCase {
   id: string;
-  op: 'depthwise' | 'pointwise' | 'separable' | 'conv2d';
+  op: 'depthwise' | 'pointwise' | 'separable' | 'conv2d' | 'network';
   /** [N, H, W, C] */
   input: [number, number, number, number];
   /** [kh, kw]; absent for pointwise (1×1). */
@@ -14,6 +22,12 @@ export interface BenchCase {
   /** Output channels (pointwise, separable, conv2d). */
   outChannels?: number;
   padding?: 'same' | 'valid';
+  /** Network cases: which network (its Keras layer list, from the library). */
+  network?: NetworkName;
+  /** Network cases: width multiplier (Keras alpha). Default 1. */
+  alpha?: number;
+  /** Network cases: classes of the softmax output. Default 1000. */
+  classes?: number;
   note?: string;
 }
 
@@ -23,13 +37,18 @@ export interface BenchCase {
  * - depthwise (depthwise, separable): [kh, kw, C, M]
  * - pointwise (pointwise, separable): [Cin, Cout] (Cin = C·M for separable)
  * - filter (conv2d): HWIO [kh, kw, C, Cout]
- * The output every engine returns is NHWC [N, Ho, Wo, Cout], flattened.
+ * - network cases: `layers` (the network's layer list) and `weights`, in Keras
+ *   get_weights() order (batch norm unfolded: gamma, beta, moving mean, moving variance)
+ * The output every engine returns is NHWC [N, Ho, Wo, Cout], flattened (networks:
+ * the softmax probabilities [N, classes], outShape [N, 1, 1, classes]).
  */
 export interface CaseData {
   x: Float32Array;
   depthwise?: Float32Array;
   pointwise?: Float32Array;
   filter?: Float32Array;
+  layers?: LayerSpec[];
+  weights?: Float32Array[];
   /** NHWC output shape. */
   outShape: [number, number, number, number];
 }
@@ -52,6 +71,11 @@ export interface BenchEngine {
   name: EngineName;
   /** Sets the engine up (device, backend, wasm); throws if it cannot run here. */
   init(): Promise<void>;
+  /**
+   * Whether the engine takes part in a case (default: every case). The harness gives
+   * an engine no row at all for cases it does not take part in.
+   */
+  supports?(c: BenchCase): boolean;
   /** Uploads the case's data and builds what the op needs; not timed (first-run time is measured separately). */
   prepare(c: BenchCase, data: CaseData): Promise<PreparedCase>;
   /** Releases the engine. */
