@@ -22,7 +22,7 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
     case 'depthwise':
       return { 'dw:3x3': { depthwise: '3x3' }, 'dw:vec4': { depthwise: 'vec4' }, 'dw:scalar': { depthwise: 'scalar' } };
     case 'pointwise':
-      return { 'pw:tiled': { pointwise: 'tiled' }, 'pw:direct': { pointwise: 'direct' } };
+      return { 'pw:direct8': { pointwise: 'direct8' }, 'pw:direct': { pointwise: 'direct' }, 'pw:tiled': { pointwise: 'tiled' } };
     case 'separable':
       return {
         'sep:fused': { separable: 'fused' },

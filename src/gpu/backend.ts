@@ -40,7 +40,7 @@ import { Scheduler, type GpuStorage } from './scheduler.js';
  */
 export interface KernelChoice {
   depthwise?: 'auto' | '3x3' | 'vec4' | 'scalar';
-  pointwise?: 'auto' | 'tiled' | 'direct';
+  pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8';
   conv2d?: 'auto' | 'tiled' | 'direct';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
   separable?: 'auto' | 'fused' | 'unfused';

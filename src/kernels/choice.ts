@@ -21,7 +21,7 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
 }
 
 export type DepthwiseVariant = '3x3' | 'vec4' | 'scalar';
-export type PointwiseVariant = 'tiled' | 'direct';
+export type PointwiseVariant = 'tiled' | 'direct' | 'direct8';
 export type SeparableVariant = 'fused' | 'unfused';
 export type Conv2dVariant = 'tiled' | 'direct';
 
@@ -36,10 +36,14 @@ export function depthwiseVariants(p: DepthwiseConv2dParams): DepthwiseVariant[] 
   return is3x3 ? ['3x3', 'vec4', 'scalar'] : ['vec4', 'scalar'];
 }
 
-/** direct (no workgroup memory) needs K and N divisible by 4 and wins on software adapters. */
+/**
+ * direct (4 rows × 4 columns per invocation, no workgroup memory) and direct8 (8 × 8)
+ * need K and N divisible by 4; on software adapters direct8 wins (half the loads per
+ * multiply-add of direct, 1.2–1.6× faster on SwiftShader: bench/results/variants.md).
+ */
 export function pointwiseVariants(p: PointwiseConv2dParams, t: AdapterTraits): PointwiseVariant[] {
   if (p.inChannels % 4 !== 0 || p.outChannels % 4 !== 0) return ['tiled'];
-  return t.cpuBased ? ['direct', 'tiled'] : ['tiled', 'direct'];
+  return t.cpuBased ? ['direct8', 'direct', 'tiled'] : ['tiled', 'direct', 'direct8'];
 }
 
 /**

@@ -9,6 +9,7 @@ import conv2dDirectWgsl from '../../shaders/conv2d_direct.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm_tiled.wgsl?raw';
 import pointwiseWgsl from '../../shaders/pointwise_conv2d.wgsl?raw';
 import pointwiseDirectWgsl from '../../shaders/pointwise_direct.wgsl?raw';
+import pointwiseDirect8Wgsl from '../../shaders/pointwise_direct8.wgsl?raw';
 import separableWgsl from '../../shaders/separable_fused.wgsl?raw';
 import { activationId, type ActivationSpec } from '../activation.js';
 import type { Conv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
@@ -103,6 +104,12 @@ export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectPar
   'write',
 ]);
 
+export const pointwiseDirect8Kernel = defineKernel(
+  'pointwise_direct8',
+  [pointwiseParams.wgsl, activationWgsl, pointwiseDirect8Wgsl],
+  BINDINGS,
+);
+
 /** Bindings: uniform, x, pointwise w, bias, depthwise w, depthwise bias, residual, y. */
 export const separableKernel = defineKernel(
   'separable_fused',
@@ -173,18 +180,23 @@ export function pointwiseRun(
       new DataView(uniforms),
       0,
     );
-    const workgroups = variant === 'direct' ? Math.ceil((Math.ceil(M / 4) * (N / 4)) / 64) : gemmWorkgroups(M, K, N, 1);
+    const workgroups =
+      variant === 'direct8'
+        ? Math.ceil((Math.ceil(M / 8) * Math.ceil(N / 8)) / 64)
+        : variant === 'direct'
+          ? Math.ceil((Math.ceil(M / 4) * (N / 4)) / 64)
+          : gemmWorkgroups(M, K, N, 1);
     // The residual has y's shape, so it is bound over y's band too.
     return { uniforms, workgroups, ranges: [b.x, null, null, hasResidual ? b.y : null, b.y] };
   });
-  if (variant === 'direct') {
+  if (variant === 'direct' || variant === 'direct8') {
     const constants = {
       WG: 64,
       HAS_BIAS: hasBias ? 1 : 0,
       HAS_RESIDUAL: hasResidual ? 1 : 0,
       ACTIVATION: activationId(p.act.activation),
     };
-    return { program: { kernel: pointwiseDirectKernel, constants }, dispatches };
+    return { program: { kernel: variant === 'direct8' ? pointwiseDirect8Kernel : pointwiseDirectKernel, constants }, dispatches };
   }
   return { program: { kernel: pointwiseKernel, constants: gemmConstants(p.act, hasBias, K, N, hasResidual) }, dispatches };
 }

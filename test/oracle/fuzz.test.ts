@@ -30,6 +30,7 @@ const VARIANTS: Record<string, KernelChoice> = {
   'depthwise 3x3': { depthwise: '3x3' },
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
+  'pointwise direct8': { pointwise: 'direct8' },
   'conv2d tiled': { conv2d: 'tiled' },
   'conv2d direct': { conv2d: 'direct' },
   'separable fused': { separable: 'fused' },
@@ -38,7 +39,7 @@ const VARIANTS: Record<string, KernelChoice> = {
 const RELEVANT: Record<string, string[]> = {
   conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
   depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3'],
-  pointwise: ['pointwise tiled', 'pointwise direct'],
+  pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8'],
   separable: ['auto', 'separable fused', 'separable unfused'],
 };
 const gpus: Record<string, Engine> = {};

@@ -1,0 +1,98 @@
+// Pointwise (1×1) convolution as a GEMM without workgroup memory, for K and N
+// divisible by 4: each invocation computes an 8-row × 8-column block of
+// y[M, N] = x[M, K] · w[K, N] (two vec4 column groups), stepping along K four at
+// a time with vec4 loads (8 of x, 8 of w per step for 256 multiply-adds: half the
+// loads per multiply-add of pointwise_direct.wgsl's 4 × 4 block). No tiles and no barriers:
+// on adapters whose "workgroup memory" is ordinary memory (CPU-based ones such
+// as SwiftShader) staging only adds copies and barrier costs. The engine picks
+// it there (src/kernels/gemm.ts); the tiled kernel elsewhere.
+//
+// A dispatch covers rows [rowStart, rowStart + M); x and y are bound from elements
+// xOrigin / yOrigin on (multiples of 64) when split into bands.
+// `PointwiseParams` is generated from its schema in src/kernels/gemm.ts.
+
+override WG: u32 = 64u;
+override HAS_BIAS: bool = false;
+// Adds residual[row, col] (same shape and banding as y) before the activation.
+override HAS_RESIDUAL: bool = false;
+
+@group(0) @binding(0) var<uniform> params: PointwiseParams;
+@group(0) @binding(1) var<storage, read> x: array<vec4f>;
+@group(0) @binding(2) var<storage, read> w: array<vec4f>;
+@group(0) @binding(3) var<storage, read> bias: array<vec4f>;
+@group(0) @binding(4) var<storage, read> residual: array<vec4f>;
+@group(0) @binding(5) var<storage, read_write> y: array<vec4f>;
+
+fn store(row: u32, c4: u32, acc: vec4f) {
+  if (row >= params.M) {
+    return;
+  }
+  var v = acc;
+  if (HAS_BIAS) {
+    v += bias[c4];
+  }
+  let at = (params.rowStart + row) * (params.N / 4u) + c4 - params.yOrigin / 4u;
+  if (HAS_RESIDUAL) {
+    v += residual[at];
+  }
+  y[at] = activate4(v, params.alpha);
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+  let n4 = params.N / 4u;
+  let n8 = (n4 + 1u) / 2u;
+  let k4 = params.K / 4u;
+  let r0 = (id / n8) * 8u;
+  if (r0 >= params.M) {
+    return;
+  }
+  // Two column groups: c and c + 1 (the second clamped, and not stored, past N).
+  let c = (id % n8) * 2u;
+  let cb = min(c + 1u, n4 - 1u);
+  let last = params.M - 1u;
+  let xo = params.xOrigin / 4u;
+  let rs = params.rowStart;
+  let p0 = (rs + r0) * k4 - xo;
+  let p1 = (rs + min(r0 + 1u, last)) * k4 - xo;
+  let p2 = (rs + min(r0 + 2u, last)) * k4 - xo;
+  let p3 = (rs + min(r0 + 3u, last)) * k4 - xo;
+  let p4 = (rs + min(r0 + 4u, last)) * k4 - xo;
+  let p5 = (rs + min(r0 + 5u, last)) * k4 - xo;
+  let p6 = (rs + min(r0 + 6u, last)) * k4 - xo;
+  let p7 = (rs + min(r0 + 7u, last)) * k4 - xo;
+  var s0 = vec4f(0.0); var s1 = vec4f(0.0); var s2 = vec4f(0.0); var s3 = vec4f(0.0);
+  var s4 = vec4f(0.0); var s5 = vec4f(0.0); var s6 = vec4f(0.0); var s7 = vec4f(0.0);
+  var t0 = vec4f(0.0); var t1 = vec4f(0.0); var t2 = vec4f(0.0); var t3 = vec4f(0.0);
+  var t4 = vec4f(0.0); var t5 = vec4f(0.0); var t6 = vec4f(0.0); var t7 = vec4f(0.0);
+  for (var k = 0u; k < k4; k++) {
+    let wr = 4u * k * n4;
+    let u0 = w[wr + c];
+    let u1 = w[wr + n4 + c];
+    let u2 = w[wr + 2u * n4 + c];
+    let u3 = w[wr + 3u * n4 + c];
+    let v0 = w[wr + cb];
+    let v1 = w[wr + n4 + cb];
+    let v2 = w[wr + 2u * n4 + cb];
+    let v3 = w[wr + 3u * n4 + cb];
+    var xv = x[p0 + k]; s0 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t0 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p1 + k]; s1 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t1 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p2 + k]; s2 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t2 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p3 + k]; s3 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t3 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p4 + k]; s4 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t4 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p5 + k]; s5 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t5 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p6 + k]; s6 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t6 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+    xv = x[p7 + k]; s7 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t7 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
+  }
+  store(r0, c, s0); store(r0 + 1u, c, s1); store(r0 + 2u, c, s2); store(r0 + 3u, c, s3);
+  store(r0 + 4u, c, s4); store(r0 + 5u, c, s5); store(r0 + 6u, c, s6); store(r0 + 7u, c, s7);
+  if (c + 1u < n4) {
+    store(r0, c + 1u, t0); store(r0 + 1u, c + 1u, t1); store(r0 + 2u, c + 1u, t2); store(r0 + 3u, c + 1u, t3);
+    store(r0 + 4u, c + 1u, t4); store(r0 + 5u, c + 1u, t5); store(r0 + 6u, c + 1u, t6); store(r0 + 7u, c + 1u, t7);
+  }
+}
