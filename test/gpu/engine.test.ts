@@ -154,6 +154,23 @@ describe('transpose', () => {
 });
 
 describe('runtime overhead', () => {
+  test('warmup() compiles and runs the ops once, disposes their tensors, and later calls compile nothing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const e = await createEngine({ backend: 'webgpu', printShaders: true });
+    const w = e.tensor(new Float32Array(9 * 8), [3, 3, 8, 1]);
+    const before = e.memory().bytesInUse;
+    const ms = await e.warmup(() => e.depthwiseConv2d(e.tensor(new Float32Array(64 * 8), [1, 8, 8, 8]), w, { padding: 'same' }));
+    expect(ms).toBeGreaterThan(0);
+    await e.flush();
+    expect(e.memory().bytesInUse).toBe(before);
+    const compiled = log.mock.calls.length;
+    expect(compiled).toBeGreaterThan(0);
+    await e.depthwiseConv2d(e.tensor(new Float32Array(16 * 16 * 8), [1, 16, 16, 8]), w, { padding: 'same' }).read();
+    expect(log.mock.calls.length).toBe(compiled);
+    log.mockRestore();
+    e.destroy();
+  });
+
   test('bind groups are cached: repeating an op on the same buffers creates no new ones', async () => {
     const device = await createDefaultDevice();
     let created = 0;
