@@ -1,5 +1,5 @@
 // The demo page: starts the engines (WebGPU when there is an adapter, the CPU
-// backend always), shows the adapter, loads the image sources and wires the four
+// backend always), shows the adapter, loads the image sources and wires the five
 // sections together.
 
 import { createEngine, type Engine } from 'sepconv';
@@ -10,6 +10,7 @@ import { initCalculator } from './lib/calculator.js';
 import { CompareSection } from './lib/compare.js';
 import { loadImage, toRgbImage, type RgbImage } from './lib/image.js';
 import { LiveSection } from './lib/live.js';
+import { NetworkPanel } from './lib/network.js';
 import { el, errorText, setText } from './lib/util.js';
 
 const DEFAULT_SOURCE = 'Chelsea the cat (CC0)';
@@ -63,6 +64,7 @@ function showBackend(app: App): void {
   const where = name === 'webgpu' ? 'the GPU (WebGPU)' : 'the CPU backend';
   setText('live-backend', where);
   setText('compare-backend', where);
+  setText('net-backend', where);
   el('backend-pill').dataset.backend = name;
 }
 
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
   const live = new LiveSection(app);
   const compare = new CompareSection(app);
   new BenchPanel(app);
+  new NetworkPanel(app);
 
   let liveFrames = 0;
   const setImage = (img: RgbImage, label: string, final: boolean) => {

@@ -9,7 +9,7 @@ import { agreement } from '../../bench/lib/report.js';
 import type { BenchCase, BenchEngine, EngineName } from '../../bench/lib/types.js';
 import suite from '../../bench/shapes.json';
 import type { App } from './app.js';
-import { el, errorText, fmtMs, fmtShort, median, setText } from './util.js';
+import { cssVar, el, errorText, fmtMs, fmtShort, median, setText } from './util.js';
 
 /** The cases offered (small to large), and which are ticked at first. */
 const OFFERED: { id: string; checked: boolean }[] = [
@@ -38,10 +38,6 @@ interface Row {
   gflops: number | null;
   maxDiff: number | null;
   note: string;
-}
-
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
 function opLabel(c: BenchCase): string {

@@ -45,6 +45,43 @@ export async function loadImage(url: string): Promise<RgbImage> {
   return toRgbImage(img, img.naturalWidth, img.naturalHeight);
 }
 
+/**
+ * The largest centred square of `image`, resized to `size`×`size` (bilinear, by
+ * the canvas; smaller images are upsampled), still in 0..1.
+ */
+export function centreSquare(image: RgbImage, size: number): RgbImage {
+  const { data, width, height } = image;
+  const src = document.createElement('canvas');
+  src.width = width;
+  src.height = height;
+  const sctx = src.getContext('2d');
+  if (!sctx) throw new Error('no 2D canvas context');
+  const px = sctx.createImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    px.data[p * 4] = 255 * (data[p * 3] as number);
+    px.data[p * 4 + 1] = 255 * (data[p * 3 + 1] as number);
+    px.data[p * 4 + 2] = 255 * (data[p * 3 + 2] as number);
+    px.data[p * 4 + 3] = 255;
+  }
+  sctx.putImageData(px, 0, 0);
+  const side = Math.min(width, height);
+  const dst = document.createElement('canvas');
+  dst.width = size;
+  dst.height = size;
+  const ctx = dst.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2D canvas context');
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(src, (width - side) / 2, (height - side) / 2, side, side, 0, 0, size, size);
+  const out = ctx.getImageData(0, 0, size, size).data;
+  const rgb = new Float32Array(size * size * 3);
+  for (let p = 0; p < size * size; p++) {
+    rgb[p * 3] = (out[p * 4] ?? 0) / 255;
+    rgb[p * 3 + 1] = (out[p * 4 + 1] ?? 0) / 255;
+    rgb[p * 3 + 2] = (out[p * 4 + 2] ?? 0) / 255;
+  }
+  return { data: rgb, width: size, height: size };
+}
+
 /** Maps a value to 0..1 under a display mode; `lo`/`hi` are the stretch range. */
 function mapper(mode: DisplayMode, lo: number, hi: number): (v: number) => number {
   switch (mode) {

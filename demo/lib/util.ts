@@ -37,6 +37,13 @@ export function fmtShort(n: number): string {
   return fmtInt(n);
 }
 
+/** Bytes in binary units: 700_416 → "684 KiB", 14_155_936 → "13.5 MiB". */
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const [v, u] = n < 1024 ** 2 ? [n / 1024, 'KiB'] : n < 1024 ** 3 ? [n / 1024 ** 2, 'MiB'] : [n / 1024 ** 3, 'GiB'];
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${u}`;
+}
+
 /** Milliseconds with sensible precision. */
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
@@ -50,6 +57,19 @@ export function median(values: readonly number[]): number {
   if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** A CSS custom property of the page (colours for the charts), '' when unset. */
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+/** Resolves after the next frame is painted (or 50 ms, in a background tab): lets status text show between long steps. */
+export function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 50);
+  });
 }
 
 export function errorText(e: unknown): string {

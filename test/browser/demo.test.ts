@@ -1,7 +1,8 @@
 // The demo page (demo/, `npm start`, `npm run build:demo`) end to end in Chromium
 // with WebGPU (SwiftShader unless SEPCONV_REAL_GPU=1): the cost calculator, a
 // filter applied to the live image, the GPU/CPU check, the benchmark panel on one
-// small case, phone width, the page without WebGPU, and `npm start -- --port N`.
+// small case, MobileNetV2 in the network panel at its smallest settings, phone
+// width, the page without WebGPU, and `npm start -- --port N`.
 // Screenshots go to test-results/demo-desktop.png and test-results/demo-phone.png.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -123,7 +124,72 @@ async function screenshot(page: Page, width: number, file: string): Promise<void
 const text = async (page: Page, id: string) => ((await page.textContent(`#${id}`)) ?? '').trim();
 const count = async (page: Page, id: string) => Number((await text(page, id)).replace(/,/g, ''));
 
-test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, benchmark, no console errors', async () => {
+/** Keras' parameter count of MobileNetV2 α 0.35 with its 1000-class top (any input size). */
+const MOBILENETV2_035_PARAMS = 1_691_208;
+
+/**
+ * Runs the network panel at its smallest settings (α 0.35, 96×96) and checks what it
+ * shows: the timings, the top 5 classes, the model's numbers, the per-op chart with
+ * its timing method, the summary table; nothing moves while results arrive, and the
+ * engine's GPU memory in use is back to its level afterwards. Returns the timing method.
+ */
+async function runNetwork(page: Page): Promise<string> {
+  const inUse = () =>
+    page.evaluate(() => (window as unknown as { sepconvDemo: { gpu: { memory(): { bytesInUse: number } } | null } }).sepconvDemo.gpu?.memory().bytesInUse ?? 0);
+  await page.selectOption('#net-alpha', '0.35');
+  await page.selectOption('#net-size', '96');
+  expect(await text(page, 'net-input-shape')).toBe('[1, 96, 96, 3]');
+  const held = await inUse();
+  await page.locator('#net-run').scrollIntoViewIfNeeded();
+  const shifted = await layoutShift(page);
+  await page.click('#net-run');
+  await page.waitForSelector('#net-status:is([data-state="done"], [data-state="error"])', { timeout: 120_000 });
+  expect(await page.getAttribute('#net-status', 'data-state'), await text(page, 'net-status')).toBe('done');
+  expect(await page.isEnabled('#net-run')).toBe(true);
+
+  // End-to-end time (median, first run), top 5 classes in order of probability.
+  expect(await text(page, 'net-time')).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(await text(page, 'net-first')).toMatch(/^\d+(\.\d+)? ms$/);
+  const top = await page.$$eval('#net-top5 li', (lis) =>
+    lis.map((li) => ({ index: Number((li as HTMLElement).dataset.index), p: Number(li.querySelector('.p')?.textContent?.replace('%', '')) })),
+  );
+  expect(top).toHaveLength(5);
+  expect(new Set(top.map((t) => t.index)).size).toBe(5);
+  for (const [i, t] of top.entries()) {
+    expect(Number.isInteger(t.index) && t.index >= 0 && t.index < 1000, JSON.stringify(t)).toBe(true);
+    expect(t.p).toBeGreaterThan(0);
+    if (i > 0) expect(t.p).toBeLessThanOrEqual(top[i - 1]?.p as number);
+  }
+  expect(await text(page, 'net-caveat')).toMatch(/random weights/i);
+  // The model's numbers: Keras' parameter count, FLOPs, the memory plan smaller than one buffer per layer.
+  expect(await count(page, 'net-params')).toBe(MOBILENETV2_035_PARAMS);
+  expect(await count(page, 'net-folded')).toBeLessThan(MOBILENETV2_035_PARAMS);
+  expect(await text(page, 'net-ops')).toBe('in 55 ops');
+  expect(await text(page, 'net-flops')).toMatch(/ M$/);
+  expect(await text(page, 'net-buffers')).toMatch(/^in \d+ shared buffers$/);
+  expect(await text(page, 'net-saved')).toMatch(/^\d+\.\d× more$/);
+  // The per-op chart (55 ops) with its timing method, and the summary table.
+  await page.waitForSelector('#net-chart-box[data-ready="true"]');
+  const chart = await canvasStats(page, '#net-chart');
+  expect(chart.width).toBeGreaterThan(100);
+  expect(chart.std).toBeGreaterThan(1);
+  const method = (await page.getAttribute('#net-method', 'data-method')) ?? '';
+  expect(['timestamps', 'wall clock']).toContain(method);
+  expect(await text(page, 'net-method')).toMatch(/timestamps|wall clock/);
+  expect(await text(page, 'net-method-note')).toMatch(/55 ops sum to/);
+  const rows = await page.$$eval('#net-summary tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? '')));
+  expect(rows.length).toBeGreaterThan(50);
+  expect(rows[0]?.slice(1, 4)).toEqual(['Conv1', 'conv2d', '[48, 48, 16]']);
+  expect(rows.some((r) => r[2] === 'depthwiseConv2d')).toBe(true);
+  expect(await page.textContent('#net-summary tfoot')).toContain('1,691,208');
+  expect(await page.textContent('#net-summary-text')).toContain('Total params: 1,691,208');
+  // Reserved space: results did not move the page; the model and its tensors are disposed.
+  expect((await layoutShift(page)) - shifted).toBeLessThan(0.01);
+  expect(await inUse()).toBe(held);
+  return method;
+}
+
+test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, benchmark, MobileNetV2, no console errors', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await observeLayoutShifts(context);
   const page = await context.newPage();
@@ -258,6 +324,24 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   const tfjsAfter = await page.evaluate(() => performance.getEntriesByType('resource').some((e) => /tfjs/i.test(e.name)));
   expect(tfjsAfter).toBe(true);
 
+  // The network panel: MobileNetV2 on WebGPU, per-op times by GPU timestamps where the adapter has them.
+  // Built at α 0.5 first, then rebuilt at α 0.35 by runNetwork: each run disposes its model and tensors.
+  expect(await text(page, 'net-backend')).toBe('the GPU (WebGPU)');
+  const beforeNetwork = await inUse();
+  await page.selectOption('#net-alpha', '0.5');
+  await page.selectOption('#net-size', '96');
+  await page.click('#net-run');
+  await page.waitForSelector('#net-status:is([data-state="done"], [data-state="error"])', { timeout: 120_000 });
+  expect(await page.getAttribute('#net-status', 'data-state'), await text(page, 'net-status')).toBe('done');
+  expect(await count(page, 'net-params')).toBe(1_987_224); // Keras: MobileNetV2 α 0.5
+  expect(await inUse()).toBe(beforeNetwork);
+  const method = await runNetwork(page);
+  const timestamps = await page.evaluate(() =>
+    Boolean((window as unknown as { sepconvDemo: { gpu: { device: GPUDevice } } }).sepconvDemo.gpu.device.features.has('timestamp-query')),
+  );
+  expect(method).toBe(timestamps ? 'timestamps' : 'wall clock');
+  expect(await text(page, 'net-status')).toMatch(/on WebGPU/);
+
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${artifacts}/demo-desktop-viewport.png` });
   await screenshot(page, 1280, 'demo-desktop.png');
@@ -265,7 +349,7 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   await context.close();
 });
 
-test('phone width 390×844: everything fits, no horizontal scrolling', async () => {
+test('phone width 390×844: everything fits, MobileNetV2 included, no horizontal scrolling', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await observeLayoutShifts(context);
   const page = await context.newPage();
@@ -275,6 +359,7 @@ test('phone width 390×844: everything fits, no horizontal scrolling', async () 
   expect(await layoutShift(page)).toBeLessThan(0.02);
   expect(await count(page, 'std-params')).toBe(864);
   expect(await count(page, 'sep-params')).toBe(123);
+  await runNetwork(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   // No element sticks out of the viewport on the right (unless an ancestor inside the viewport clips or scrolls it).
@@ -302,6 +387,7 @@ test('phone width 390×844: everything fits, no horizontal scrolling', async () 
 
 test('without WebGPU the page says so and runs everything on the CPU backend', async () => {
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await observeLayoutShifts(context);
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
   });
@@ -318,6 +404,10 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
   await pick(page, '#dw-preset', 'sobel-y');
   expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
   expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
+  // The network panel runs on the CPU backend, timed by the wall clock.
+  expect(await text(page, 'net-backend')).toBe('the CPU backend');
+  expect(await runNetwork(page)).toBe('wall clock');
+  expect(await text(page, 'net-status')).toMatch(/on the CPU backend/);
   // The benchmark still runs: sepconv's CPU backend only, TF.js WebGPU reported as unavailable.
   await page.$$eval('#bench-cases input', (inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).checked = (i as HTMLInputElement).value === id)), BENCH_CASE);
   await page.click('#bench-run');
