@@ -17,30 +17,16 @@ override SH: u32 = 1u;
 override SW: u32 = 1u;
 override DH: u32 = 1u;
 override DW: u32 = 1u;
-override HAS_BIAS: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Conv2dDirectParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<vec4f>;
-@group(0) @binding(3) var<storage, read> bias: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> y: array<vec4f>;
+// w, bias, y and store() come from vec4_out.wgsl.
 
 // x at input column ix of a row (pixel index rowBase + ix), channel ch; zero outside.
 fn tap(rowBase: u32, ix: i32, ch: u32) -> f32 {
   let inside = ix >= 0 && ix < i32(params.inW);
   let v = x[(rowBase + u32(clamp(ix, 0, i32(params.inW) - 1))) * params.inC + ch - params.xOrigin];
   return select(0.0, v, inside);
-}
-
-fn store(row: u32, ox: u32, c4: u32, acc: vec4f) {
-  if (ox >= params.outW) {
-    return;
-  }
-  var v = acc;
-  if (HAS_BIAS) {
-    v += bias[c4];
-  }
-  y[(row * params.outW + ox) * params.outC4 + c4 - params.yOrigin / 4u] = activate4(v, params.alpha);
 }
 
 @compute @workgroup_size(WG)

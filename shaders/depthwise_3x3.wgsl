@@ -11,29 +11,9 @@
 override WG: u32 = 64u;
 override SW: u32 = 1u;
 override SH: u32 = 1u;
-override HAS_BIAS: bool = false;
 
 @group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
-@group(0) @binding(2) var<storage, read> w: array<vec4f>;
-@group(0) @binding(3) var<storage, read> bias: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> y: array<vec4f>;
-
-fn tap(rowBase: u32, ix: i32, c4: u32) -> vec4f {
-  let inside = ix >= 0 && ix < i32(params.inW);
-  let v = loadX(rowBase + u32(clamp(ix, 0, i32(params.inW) - 1)), c4);
-  return select(vec4f(0.0), v, inside);
-}
-
-fn store(row: u32, ox: u32, c4: u32, acc: vec4f) {
-  if (ox >= params.outW) {
-    return;
-  }
-  var v = acc;
-  if (HAS_BIAS) {
-    v += bias[c4];
-  }
-  y[(row * params.outW + ox) * params.outC4 + c4 - params.yOrigin / 4u] = activate4(v, params.alpha);
-}
+// w, bias, y and store() come from vec4_out.wgsl, tap() from depthwise_tap.wgsl.
 
 @compute @workgroup_size(WG)
 fn main(

@@ -12,6 +12,8 @@ import depthwise3x3Wgsl from '../../shaders/depthwise_3x3.wgsl?raw';
 import depthwiseVec4Wgsl from '../../shaders/depthwise_vec4.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
+import tapWgsl from '../../shaders/depthwise_tap.wgsl?raw';
+import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
 import { activationId } from '../activation.js';
 import type { DepthwiseConv2dParams } from '../backend.js';
 import { defineKernel } from '../gpu/pipelines.js';
@@ -69,25 +71,25 @@ const BINDINGS = ['uniform', 'read', 'read', 'read', 'write'] as const;
 
 export const depthwiseVec4Kernel = defineKernel(
   'depthwise_vec4',
-  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, depthwiseVec4Wgsl],
+  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, tapWgsl, vec4OutWgsl, depthwiseVec4Wgsl],
   BINDINGS,
 );
 
 export const depthwise3x3Kernel = defineKernel(
   'depthwise_3x3',
-  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, depthwise3x3Wgsl],
+  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, tapWgsl, vec4OutWgsl, depthwise3x3Wgsl],
   BINDINGS,
 );
 
 export const depthwise3x3GatherKernel = defineKernel(
   'depthwise_3x3_gather',
-  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, depthwise3x3Wgsl],
+  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, tapWgsl, vec4OutWgsl, depthwise3x3Wgsl],
   BINDINGS,
 );
 
 export const depthwiseGatherKernel = defineKernel(
   'depthwise_vec4_gather',
-  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, depthwiseVec4Wgsl],
+  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, tapWgsl, vec4OutWgsl, depthwiseVec4Wgsl],
   BINDINGS,
 );
 

@@ -6,9 +6,11 @@
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import conv2dWgsl from '../../shaders/conv2d.wgsl?raw';
 import conv2dDirectWgsl from '../../shaders/conv2d_direct.wgsl?raw';
+import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
 import gemmWgsl from '../../shaders/gemm_tiled.wgsl?raw';
 import pointwiseWgsl from '../../shaders/pointwise_conv2d.wgsl?raw';
 import pointwiseDirectWgsl from '../../shaders/pointwise_direct.wgsl?raw';
+import pointwiseDirectIoWgsl from '../../shaders/pointwise_direct_io.wgsl?raw';
 import pointwiseDirect8Wgsl from '../../shaders/pointwise_direct8.wgsl?raw';
 import separableWgsl from '../../shaders/separable_fused.wgsl?raw';
 import { activationId, type ActivationSpec } from '../activation.js';
@@ -74,7 +76,7 @@ export const pointwiseKernel = defineKernel(
 
 export const pointwiseDirectKernel = defineKernel(
   'pointwise_direct',
-  [pointwiseParams.wgsl, activationWgsl, pointwiseDirectWgsl],
+  [pointwiseParams.wgsl, activationWgsl, pointwiseDirectIoWgsl, pointwiseDirectWgsl],
   BINDINGS,
 );
 
@@ -96,7 +98,7 @@ export const conv2dDirectParams = new UniformSchema('Conv2dDirectParams', [
   ['alpha', 'f32'],
 ] as const);
 
-export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectParams.wgsl, activationWgsl, conv2dDirectWgsl], [
+export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectParams.wgsl, activationWgsl, vec4OutWgsl, conv2dDirectWgsl], [
   'uniform',
   'read',
   'read',
@@ -106,7 +108,7 @@ export const conv2dDirectKernel = defineKernel('conv2d_direct', [conv2dDirectPar
 
 export const pointwiseDirect8Kernel = defineKernel(
   'pointwise_direct8',
-  [pointwiseParams.wgsl, activationWgsl, pointwiseDirect8Wgsl],
+  [pointwiseParams.wgsl, activationWgsl, pointwiseDirectIoWgsl, pointwiseDirect8Wgsl],
   BINDINGS,
 );
 
