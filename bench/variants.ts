@@ -20,7 +20,13 @@ const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json
 function variantsFor(c: BenchCase): Record<string, KernelChoice> {
   switch (c.op) {
     case 'depthwise':
-      return { 'dw:3x3': { depthwise: '3x3' }, 'dw:vec4': { depthwise: 'vec4' }, 'dw:scalar': { depthwise: 'scalar' } };
+      return {
+        'dw:3x3 16 rows': { depthwise: '3x3', depthwiseRows: 16 },
+        'dw:3x3 4 rows': { depthwise: '3x3', depthwiseRows: 4 },
+        'dw:3x3 1 row': { depthwise: '3x3', depthwiseRows: 1 },
+        'dw:vec4': { depthwise: 'vec4' },
+        'dw:scalar': { depthwise: 'scalar' },
+      };
     case 'pointwise':
       return { 'pw:direct8': { pointwise: 'direct8' }, 'pw:direct': { pointwise: 'direct' }, 'pw:tiled': { pointwise: 'tiled' } };
     case 'separable':

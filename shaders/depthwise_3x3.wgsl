@@ -1,19 +1,87 @@
 // Depthwise 3×3 (dilation 1, stride 1 or 2), the shape of nearly every depthwise
-// layer in MobileNets: each invocation computes 4 channels (a vec4) at 8
-// neighbouring output columns (stride 1) or 4 (stride 2) of one output row.
-// The 9 filter taps are loaded once into registers, and each input row segment
-// the outputs share (10 columns for stride 1, 9 for stride 2) is loaded once:
-// 9 + 3·10 vec4 loads for 8 outputs instead of 9 + 3·3·8. Named variables, not
-// arrays: small private arrays end up in memory on some compilers.
+// layer in MobileNets. Each invocation computes 4 channels (a vec4) at 8
+// neighbouring output columns (stride 1) or 4 (stride 2) of a strip of ROWS
+// output rows, walking down the strip one input row at a time: the 9 filter taps
+// stay in registers, each input row segment the outputs share (10 columns at
+// stride 1, 9 at stride 2) is loaded once for every output row it feeds, and
+// the accumulators of the rows still open roll down with the walk. At stride 1
+// that is (ROWS + 2)·10 + 9 vec4 loads for 8·ROWS outputs (1.4 per output at
+// ROWS = 16), against 18 per output without reuse. Named struct members, not arrays: small private arrays
+// end up in memory on some compilers. ROWS trades reuse for parallelism and is
+// chosen per adapter and shape (src/kernels/choice.ts).
 // Input loader (x_vec4.wgsl / x_gather.wgsl) and `DepthwiseVec4Params` come from
-// src/kernels/depthwise.ts, as for depthwise_vec4.wgsl.
+// src/kernels/depthwise.ts, as for depthwise_vec4.wgsl; w, bias, y and store()
+// from vec4_out.wgsl, tap() from depthwise_tap.wgsl.
 
 override WG: u32 = 64u;
 override SW: u32 = 1u;
 override SH: u32 = 1u;
+override ROWS: u32 = 4u;
 
 @group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
-// w, bias, y and store() come from vec4_out.wgsl, tap() from depthwise_tap.wgsl.
+
+// One input row segment, the 3 taps of one filter row, 8 (or 4) output accumulators.
+struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f, x8: vec4f, x9: vec4f }
+struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, a4: vec4f, a5: vec4f, a6: vec4f, a7: vec4f }
+struct Taps { w0: vec4f, w1: vec4f, w2: vec4f }
+
+// Input row iy (zeros above and below the image) at columns ix .. ix + 9.
+fn segment(n: u32, iy: i32, ix: i32, c4: u32) -> Seg {
+  var s: Seg;
+  if (iy < 0 || iy >= i32(params.inH)) {
+    return s;
+  }
+  let rb = (n * params.inH + u32(iy)) * params.inW;
+  s.x0 = tap(rb, ix, c4);
+  s.x1 = tap(rb, ix + 1, c4);
+  s.x2 = tap(rb, ix + 2, c4);
+  s.x3 = tap(rb, ix + 3, c4);
+  s.x4 = tap(rb, ix + 4, c4);
+  s.x5 = tap(rb, ix + 5, c4);
+  s.x6 = tap(rb, ix + 6, c4);
+  s.x7 = tap(rb, ix + 7, c4);
+  s.x8 = tap(rb, ix + 8, c4);
+  if (SW == 1u) {
+    s.x9 = tap(rb, ix + 9, c4);
+  }
+  return s;
+}
+
+fn taps(i: u32, c4: u32) -> Taps {
+  let stride = params.outC4;
+  return Taps(w[(i * 3u) * stride + c4], w[(i * 3u + 1u) * stride + c4], w[(i * 3u + 2u) * stride + c4]);
+}
+
+fn accumulate(a: ptr<function, Acc>, s: Seg, t: Taps) {
+  if (SW == 1u) {
+    (*a).a0 += s.x0 * t.w0 + s.x1 * t.w1 + s.x2 * t.w2;
+    (*a).a1 += s.x1 * t.w0 + s.x2 * t.w1 + s.x3 * t.w2;
+    (*a).a2 += s.x2 * t.w0 + s.x3 * t.w1 + s.x4 * t.w2;
+    (*a).a3 += s.x3 * t.w0 + s.x4 * t.w1 + s.x5 * t.w2;
+    (*a).a4 += s.x4 * t.w0 + s.x5 * t.w1 + s.x6 * t.w2;
+    (*a).a5 += s.x5 * t.w0 + s.x6 * t.w1 + s.x7 * t.w2;
+    (*a).a6 += s.x6 * t.w0 + s.x7 * t.w1 + s.x8 * t.w2;
+    (*a).a7 += s.x7 * t.w0 + s.x8 * t.w1 + s.x9 * t.w2;
+  } else {
+    (*a).a0 += s.x0 * t.w0 + s.x1 * t.w1 + s.x2 * t.w2;
+    (*a).a1 += s.x2 * t.w0 + s.x3 * t.w1 + s.x4 * t.w2;
+    (*a).a2 += s.x4 * t.w0 + s.x5 * t.w1 + s.x6 * t.w2;
+    (*a).a3 += s.x6 * t.w0 + s.x7 * t.w1 + s.x8 * t.w2;
+  }
+}
+
+fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
+  store(row, ox0, c4, a.a0);
+  store(row, ox0 + 1u, c4, a.a1);
+  store(row, ox0 + 2u, c4, a.a2);
+  store(row, ox0 + 3u, c4, a.a3);
+  if (SW == 1u) {
+    store(row, ox0 + 4u, c4, a.a4);
+    store(row, ox0 + 5u, c4, a.a5);
+    store(row, ox0 + 6u, c4, a.a6);
+    store(row, ox0 + 7u, c4, a.a7);
+  }
+}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -22,68 +90,55 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
-  // 8 columns per invocation at stride 1, 4 at stride 2 (same input span).
   let cols = select(4u, 8u, SW == 1u);
   let colGroups = (params.outW + cols - 1u) / cols;
-  let perRow = colGroups * params.outC4;
-  let row = params.rowStart + id / perRow;
-  if (row >= params.rowEnd) {
+  let perStrip = colGroups * params.outC4;
+  // Strips of ROWS output rows never straddle two images.
+  let stripsPerImage = (params.outH + ROWS - 1u) / ROWS;
+  let firstStrip = (params.rowStart / params.outH) * stripsPerImage + (params.rowStart % params.outH) / ROWS;
+  let strip = firstStrip + id / perStrip;
+  let n = strip / stripsPerImage;
+  let oyTop = (strip % stripsPerImage) * ROWS;
+  let gTop = n * params.outH + oyTop;
+  // Rows jLo .. jHi - 1 of the strip are in this band and in the image.
+  let jLo = select(0u, params.rowStart - gTop, params.rowStart > gTop);
+  let jHi = min(min(ROWS, params.outH - oyTop), select(0u, params.rowEnd - gTop, params.rowEnd > gTop));
+  if (jLo >= jHi) {
     return;
   }
-  let rest = id % perRow;
+  let rest = id % perStrip;
   let c4 = rest % params.outC4;
   let ox0 = (rest / params.outC4) * cols;
-  let n = row / params.outH;
-  let oy = row % params.outH;
-  let iy0 = i32(oy * SH) - i32(params.padTop);
+  let iyTop = i32(oyTop * SH) - i32(params.padTop);
   let ix = i32(ox0 * SW) - i32(params.padLeft);
-  let stride = params.outC4;
+  let t0 = taps(0u, c4);
+  let t1 = taps(1u, c4);
+  let t2 = taps(2u, c4);
 
-  var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
-  var a4 = vec4f(0.0); var a5 = vec4f(0.0); var a6 = vec4f(0.0); var a7 = vec4f(0.0);
-  for (var i = 0u; i < 3u; i++) {
-    let iy = iy0 + i32(i);
-    if (iy < 0 || iy >= i32(params.inH)) {
-      continue;
-    }
-    let w0 = w[(i * 3u) * stride + c4];
-    let w1 = w[(i * 3u + 1u) * stride + c4];
-    let w2 = w[(i * 3u + 2u) * stride + c4];
-    let rb = (n * params.inH + u32(iy)) * params.inW;
-    let x0 = tap(rb, ix, c4);
-    let x1 = tap(rb, ix + 1, c4);
-    let x2 = tap(rb, ix + 2, c4);
-    let x3 = tap(rb, ix + 3, c4);
-    let x4 = tap(rb, ix + 4, c4);
-    let x5 = tap(rb, ix + 5, c4);
-    let x6 = tap(rb, ix + 6, c4);
-    let x7 = tap(rb, ix + 7, c4);
-    let x8 = tap(rb, ix + 8, c4);
-    if (SW == 1u) {
-      let x9 = tap(rb, ix + 9, c4);
-      a0 += x0 * w0 + x1 * w1 + x2 * w2;
-      a1 += x1 * w0 + x2 * w1 + x3 * w2;
-      a2 += x2 * w0 + x3 * w1 + x4 * w2;
-      a3 += x3 * w0 + x4 * w1 + x5 * w2;
-      a4 += x4 * w0 + x5 * w1 + x6 * w2;
-      a5 += x5 * w0 + x6 * w1 + x7 * w2;
-      a6 += x6 * w0 + x7 * w1 + x8 * w2;
-      a7 += x7 * w0 + x8 * w1 + x9 * w2;
+  // Input row r (from the strip's top) feeds output rows (r - 2) / SH .. r / SH;
+  // accumulators roll down the strip so each input row segment is loaded once.
+  var p: Acc;
+  var q: Acc;
+  for (var r = jLo * SH; r <= (jHi - 1u) * SH + 2u; r++) {
+    let s = segment(n, iyTop + i32(r), ix, c4);
+    if (SH == 1u) {
+      accumulate(&p, s, t2);
+      if (r >= jLo + 2u) {
+        storeRow(gTop + r - 2u, ox0, c4, p);
+      }
+      accumulate(&q, s, t1);
+      p = q;
+      q = Acc();
+      accumulate(&q, s, t0);
+    } else if (r % 2u == 0u) {
+      accumulate(&p, s, t2);
+      if (r >= 2u * jLo + 2u) {
+        storeRow(gTop + r / 2u - 1u, ox0, c4, p);
+      }
+      p = Acc();
+      accumulate(&p, s, t0);
     } else {
-      a0 += x0 * w0 + x1 * w1 + x2 * w2;
-      a1 += x2 * w0 + x3 * w1 + x4 * w2;
-      a2 += x4 * w0 + x5 * w1 + x6 * w2;
-      a3 += x6 * w0 + x7 * w1 + x8 * w2;
+      accumulate(&p, s, t1);
     }
-  }
-  store(row, ox0, c4, a0);
-  store(row, ox0 + 1u, c4, a1);
-  store(row, ox0 + 2u, c4, a2);
-  store(row, ox0 + 3u, c4, a3);
-  if (SW == 1u) {
-    store(row, ox0 + 4u, c4, a4);
-    store(row, ox0 + 5u, c4, a5);
-    store(row, ox0 + 6u, c4, a6);
-    store(row, ox0 + 7u, c4, a7);
   }
 }

@@ -749,6 +749,7 @@ async function createBackend(options: EngineOptions): Promise<Backend> {
   if (m !== undefined && !(Number.isInteger(m) && m > 0)) {
     throw invalid(op, 'options.maxDispatchesPerSubmit', 'a positive integer', describe(m));
   }
+  if (options.kernels !== undefined) checkKernelChoice(op, options.kernels);
   if (choice === 'cpu') return new CpuBackend();
   let acquired;
   try {
@@ -764,6 +765,28 @@ async function createBackend(options: EngineOptions): Promise<Backend> {
     ...(m !== undefined && { maxDispatchesPerSubmit: m }),
   };
   return new WebGpuBackend(acquired, gpuOptions);
+}
+
+const KERNEL_VARIANTS: Record<Exclude<keyof KernelChoice, 'depthwiseRows'>, readonly string[]> = {
+  depthwise: ['auto', '3x3', 'vec4', 'scalar'],
+  pointwise: ['auto', 'tiled', 'direct', 'direct8'],
+  conv2d: ['auto', 'tiled', 'direct'],
+  separable: ['auto', 'fused', 'unfused'],
+};
+
+function checkKernelChoice(op: string, k: KernelChoice): void {
+  if (k === null || typeof k !== 'object') throw invalid(op, 'options.kernels', 'an object', describe(k));
+  for (const [key, value] of Object.entries(k)) {
+    if (key === 'depthwiseRows') {
+      if (!(Number.isInteger(value) && value >= 1 && value <= 64)) throw invalid(op, 'options.kernels.depthwiseRows', 'an integer from 1 to 64', describe(value));
+      continue;
+    }
+    const allowed = KERNEL_VARIANTS[key as keyof typeof KERNEL_VARIANTS];
+    if (allowed === undefined) throw invalid(op, `options.kernels.${key}`, `one of the keys ${[...Object.keys(KERNEL_VARIANTS), 'depthwiseRows'].join(', ')}`, 'an unknown key');
+    if (value !== undefined && !allowed.includes(value as string)) {
+      throw invalid(op, `options.kernels.${key}`, allowed.map((a) => `'${a}'`).join(', '), describe(value));
+    }
+  }
 }
 
 /** Adds every Tensor in `value` (itself, or inside arrays and plain objects) to `out`. */

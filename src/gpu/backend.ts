@@ -18,6 +18,7 @@ import type { BindingLimits } from '../kernels/bands.js';
 import {
   adapterTraits,
   conv2dVariants,
+  depthwiseStripRows,
   depthwiseVariants,
   pointwiseVariants,
   separableVariants,
@@ -40,6 +41,8 @@ import { Scheduler, type GpuStorage } from './scheduler.js';
  */
 export interface KernelChoice {
   depthwise?: 'auto' | '3x3' | 'vec4' | 'scalar';
+  /** Output rows per invocation of the 3×3 depthwise kernel, 1–64 (default: chosen per adapter and shape). */
+  depthwiseRows?: number;
   pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8';
   conv2d?: 'auto' | 'tiled' | 'direct';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
@@ -240,8 +243,9 @@ export class WebGpuBackend implements Backend {
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
-    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, variant === '3x3');
-    return this.run(op, `${label} ${variant}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
+    const rows = variant === '3x3' ? (this.kernels.depthwiseRows ?? depthwiseStripRows(p, this.traits)) : 0;
+    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, rows);
+    return this.run(op, `${label} ${variant}${rows ? ` ×${rows} rows` : ''}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {

@@ -93,7 +93,11 @@ export const depthwiseGatherKernel = defineKernel(
   BINDINGS,
 );
 
-export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits, specialised3x3 = false): KernelRun {
+/**
+ * The vec4 kernels. `rows` > 0 selects the 3×3 kernel with strips of that many
+ * output rows per invocation (src/kernels/choice.ts); 0 the general vec4 kernel.
+ */
+export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits, rows = 0): KernelRun {
   const outC = p.channels * p.multiplier;
   const rowElements = p.outW * outC;
   const bands = planBands(
@@ -108,6 +112,7 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
     limits,
   );
   const gather = p.multiplier > 1;
+  const specialised3x3 = rows > 0;
   // The 3×3 kernel covers 8 columns per invocation at stride 1, 4 at stride 2.
   const cols = specialised3x3 && p.strideW === 1 ? 8 : 4;
   const colGroups = Math.ceil(p.outW / cols);
@@ -119,7 +124,7 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
       ? depthwiseGatherKernel
       : depthwiseVec4Kernel;
   const shapeConstants: Record<string, number> = specialised3x3
-    ? { SH: p.strideH, SW: p.strideW }
+    ? { SH: p.strideH, SW: p.strideW, ROWS: rows }
     : { KH: p.kH, KW: p.kW, SH: p.strideH, SW: p.strideW, DH: p.dilationH, DW: p.dilationW };
   return {
     program: {
@@ -154,7 +159,11 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
         new DataView(uniforms),
         0,
       );
-      const threads = (b.row1 - b.row0) * colGroups * (outC / 4);
+      // The 3×3 kernel's strips never straddle two images; a band covers the strips
+      // its first and last rows are in (the shader skips rows outside the band).
+      const stripOf = (r: number) => Math.floor(r / p.outH) * Math.ceil(p.outH / rows) + Math.floor((r % p.outH) / rows);
+      const units = specialised3x3 ? stripOf(b.row1 - 1) + 1 - stripOf(b.row0) : b.row1 - b.row0;
+      const threads = units * colGroups * (outC / 4);
       return { uniforms, workgroups: Math.ceil(threads / WORKGROUP_SIZE), ranges: [b.x, null, null, b.y] };
     }),
   };
@@ -217,3 +226,4 @@ export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean, limits:
     }),
   };
 }
+

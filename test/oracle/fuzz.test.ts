@@ -28,6 +28,8 @@ const VARIANTS: Record<string, KernelChoice> = {
   'depthwise scalar': { depthwise: 'scalar' },
   'depthwise vec4': { depthwise: 'vec4' },
   'depthwise 3x3': { depthwise: '3x3' },
+  'depthwise 3x3 ×1 row': { depthwise: '3x3', depthwiseRows: 1 },
+  'depthwise 3x3 ×3 rows': { depthwise: '3x3', depthwiseRows: 3 },
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
   'pointwise direct8': { pointwise: 'direct8' },
@@ -39,6 +41,8 @@ const VARIANTS: Record<string, KernelChoice> = {
 const RELEVANT: Record<string, string[]> = {
   conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
   depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3'],
+  // The 3×3 kernel's own property: strips of 16 (the software-adapter default), 3 and 1 rows.
+  depthwise3x3: ['depthwise vec4', 'depthwise 3x3', 'depthwise 3x3 ×1 row', 'depthwise 3x3 ×3 rows'],
   pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8'],
   separable: ['auto', 'separable fused', 'separable unfused'],
 };
@@ -179,31 +183,50 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
     );
   });
 
+  const depthwiseProperty = (arb: fc.Arbitrary<{ c: Common; channels: number; m: number }>, variants: string) =>
+    fc.asyncProperty(arb, async ({ c, channels, m }) => {
+      const xShape = [c.n, c.h, c.w, channels] as [number, number, number, number];
+      const fShape = [c.k[0], c.k[1], channels, m] as [number, number, number, number];
+      const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
+      const f = randomData(fShape.reduce((a, b) => a * b), c.seed + 1);
+      const bias = c.bias ? randomData(channels * m, c.seed + 2) : null;
+      const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
+        e
+          .depthwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
+            stride: c.stride,
+            dilation: c.dilation,
+            padding: c.padding,
+            activation: act,
+            alpha: c.alpha,
+            ...(bs && { bias: e.tensor(bs, [channels * m]) }),
+          })
+          .read();
+      const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
+      agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus(variants, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+    });
+
   test('depthwiseConv2d (150 configurations)', async () => {
     const arb = fc.record({ c: commonArb, channels: fc.integer({ min: 1, max: 9 }), m: fc.integer({ min: 1, max: 4 }) });
-    await fc.assert(
-      fc.asyncProperty(arb, async ({ c, channels, m }) => {
-        const xShape = [c.n, c.h, c.w, channels] as [number, number, number, number];
-        const fShape = [c.k[0], c.k[1], channels, m] as [number, number, number, number];
-        const x = randomData(xShape.reduce((a, b) => a * b), c.seed);
-        const f = randomData(fShape.reduce((a, b) => a * b), c.seed + 1);
-        const bias = c.bias ? randomData(channels * m, c.seed + 2) : null;
-        const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
-          e
-            .depthwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
-              stride: c.stride,
-              dilation: c.dilation,
-              padding: c.padding,
-              activation: act,
-              alpha: c.alpha,
-              ...(bs && { bias: e.tensor(bs, [channels * m]) }),
-            })
-            .read();
-        const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
-        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('depthwise', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
-      }),
-      runs(150),
-    );
+    await fc.assert(depthwiseProperty(arb, 'depthwise'), runs(150));
+  });
+
+  test('depthwiseConv2d, shapes the 3×3 kernel runs: strips of rows across images and borders (60 configurations)', async () => {
+    // 3×3, dilation 1, stride 1 or 2, C·M divisible by 4; up to 40 rows so strips of 16 split.
+    const arb = fc
+      .record({
+        c: commonArb,
+        h: fc.integer({ min: 1, max: 40 }),
+        stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+        c4: fc.integer({ min: 1, max: 3 }),
+        m: fc.constantFrom(1, 2, 4),
+      })
+      .map(({ c, h, stride, c4, m }) => ({
+        c: { ...c, h, stride, k: [3, 3] as [number, number], dilation: [1, 1] as [number, number] },
+        channels: (4 * c4) / m,
+        m,
+      }))
+      .filter(({ c }) => fits(c));
+    await fc.assert(depthwiseProperty(arb, 'depthwise3x3'), runs(60));
   });
 
   test('pointwiseConv2d (90 configurations)', async () => {

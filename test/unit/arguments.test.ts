@@ -146,4 +146,17 @@ describe.each(['cpu', 'webgpu'] as const)('argument checks (%s)', (backend) => {
       /createEngine: argument 'options.backend': expected 'webgpu', 'cpu' or 'auto', got 'webgl'/,
     );
   });
+
+  test('createEngine rejects unknown kernel variants and strip heights', async () => {
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwise: '5x5' as never } })).rejects.toThrow(
+      /createEngine: argument 'options.kernels.depthwise': expected 'auto', '3x3', 'vec4', 'scalar', got '5x5'/,
+    );
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseRows: 0 } })).rejects.toThrow(
+      /createEngine: argument 'options.kernels.depthwiseRows': expected an integer from 1 to 64, got 0/,
+    );
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseRows: 2.5 } })).rejects.toThrow(/options.kernels.depthwiseRows/);
+    await expect(createEngine({ backend: 'cpu', kernels: { pointwize: 'tiled' } as never })).rejects.toThrow(
+      /createEngine: argument 'options.kernels.pointwize': expected one of the keys depthwise, pointwise, conv2d, separable, depthwiseRows/,
+    );
+  });
 });
