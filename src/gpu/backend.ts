@@ -40,8 +40,8 @@ import { Scheduler, type GpuStorage } from './scheduler.js';
  * forced variant that cannot run a given shape falls back to one that can.
  */
 export interface KernelChoice {
-  depthwise?: 'auto' | '3x3' | 'vec4' | 'scalar';
-  /** Output rows per invocation of the 3×3 depthwise kernel, 1–64 (default: chosen per adapter and shape). */
+  depthwise?: 'auto' | '3x3' | '5x5' | 'vec4' | 'scalar';
+  /** Output rows per invocation of the 3×3 and 5×5 depthwise kernels, 1–64 (default: chosen per adapter and shape). */
   depthwiseRows?: number;
   pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8';
   conv2d?: 'auto' | 'tiled' | 'direct';
@@ -243,8 +243,8 @@ export class WebGpuBackend implements Backend {
     const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
     const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
     const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
-    const rows = variant === '3x3' ? (this.kernels.depthwiseRows ?? depthwiseStripRows(p, this.traits)) : 0;
-    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, rows);
+    const rows = variant === '3x3' || variant === '5x5' ? (this.kernels.depthwiseRows ?? depthwiseStripRows(p, this.traits)) : 0;
+    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, variant, rows);
     return this.run(op, `${label} ${variant}${rows ? ` ×${rows} rows` : ''}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
   }
 

@@ -20,34 +20,36 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
   return { cpuBased: /swiftshader|llvmpipe|lavapipe|warp|basic render|software/.test(text) };
 }
 
-export type DepthwiseVariant = '3x3' | 'vec4' | 'scalar';
+export type DepthwiseVariant = '3x3' | '5x5' | 'vec4' | 'scalar';
 export type PointwiseVariant = 'tiled' | 'direct' | 'direct8';
 export type SeparableVariant = 'fused' | 'unfused';
 export type Conv2dVariant = 'tiled' | 'direct';
 
 /**
- * vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; 3x3 (taps
- * and shared input columns in registers) also a 3×3 kernel, dilation 1, stride ≤ 2;
+ * vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; the strip
+ * kernels 3x3 (stride ≤ 2) and 5x5 (stride 1) also that kernel size and dilation 1;
  * scalar runs anything.
  */
 export function depthwiseVariants(p: DepthwiseConv2dParams): DepthwiseVariant[] {
-  const is3x3 = p.kH === 3 && p.kW === 3 && p.dilationH === 1 && p.dilationW === 1 && p.strideH <= 2 && p.strideW <= 2;
   if ((p.channels * p.multiplier) % 4 !== 0) return ['scalar'];
-  return is3x3 ? ['3x3', 'vec4', 'scalar'] : ['vec4', 'scalar'];
+  const plain = p.dilationH === 1 && p.dilationW === 1;
+  if (plain && p.kH === 3 && p.kW === 3 && p.strideH <= 2 && p.strideW <= 2) return ['3x3', 'vec4', 'scalar'];
+  if (plain && p.kH === 5 && p.kW === 5 && p.strideH === 1 && p.strideW === 1) return ['5x5', 'vec4', 'scalar'];
+  return ['vec4', 'scalar'];
 }
 
 /**
- * Output rows per invocation of the 3×3 depthwise kernel. More rows load each input
+ * Output rows per invocation of the 3×3 and 5×5 depthwise kernels. More rows load each input
  * row segment once for more outputs (stride 1: 4.9 vec4 loads per output at 1 row,
  * 1.4 at 16) but leave fewer invocations. On software adapters a few hundred
  * invocations keep every core busy and loads dominate: 16 rows run the stride-1
- * MobileNet layers 2.4–3.8× faster than 1 row (bench/results/variants.md). GPUs
+ * MobileNet layers 2.4–4.3× faster than 1 row, the 5×5 layer 3.5× (bench/results/variants.md). GPUs
  * need tens of thousands of invocations in flight, so there the strip is as tall
  * as keeps at least 16384 (a rule of thumb not yet measured on a GPU).
  */
 export function depthwiseStripRows(p: DepthwiseConv2dParams, t: AdapterTraits): number {
   if (t.cpuBased) return 16;
-  const colGroups = Math.ceil(p.outW / (p.strideW === 1 ? 8 : 4));
+  const colGroups = Math.ceil(p.outW / (p.kW === 3 && p.strideW === 1 ? 8 : 4));
   const invocations = (rows: number) => p.batch * Math.ceil(p.outH / rows) * colGroups * ((p.channels * p.multiplier) / 4);
   let rows = 8;
   while (rows > 1 && invocations(rows) < 16384) rows /= 2;

@@ -1,7 +1,10 @@
 // Depthwise convolution kernel family:
+// - '3x3' (shaders/depthwise_3x3.wgsl, stride ≤ 2) and '5x5' (depthwise_5x5.wgsl,
+//   stride 1), dilation 1, C·M divisible by 4: strips of output rows per
+//   invocation, each input row loaded once for every output row it feeds.
 // - 'vec4' (shaders/depthwise_vec4.wgsl): C·M divisible by 4; 4 channels × 4
-//   columns per invocation; specialises on kernel size, stride, dilation and the
-//   input loader (vec4 for M = 1, gather for M > 1).
+//   columns per invocation; specialises on kernel size, stride, dilation.
+// The vec4 family specialises on the input loader (vec4 for M = 1, gather for M > 1).
 // - 'scalar' (shaders/depthwise_conv2d.wgsl): any shape, one output per invocation;
 //   specialises on kernel size.
 // Both specialise on bias and activation; every shape is a uniform.
@@ -9,6 +12,7 @@
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import depthwiseWgsl from '../../shaders/depthwise_conv2d.wgsl?raw';
 import depthwise3x3Wgsl from '../../shaders/depthwise_3x3.wgsl?raw';
+import depthwise5x5Wgsl from '../../shaders/depthwise_5x5.wgsl?raw';
 import depthwiseVec4Wgsl from '../../shaders/depthwise_vec4.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
@@ -87,17 +91,40 @@ export const depthwise3x3GatherKernel = defineKernel(
   BINDINGS,
 );
 
+export const depthwise5x5Kernel = defineKernel(
+  'depthwise_5x5',
+  [depthwiseVec4Params.wgsl, activationWgsl, xVec4Wgsl, tapWgsl, vec4OutWgsl, depthwise5x5Wgsl],
+  BINDINGS,
+);
+
+export const depthwise5x5GatherKernel = defineKernel(
+  'depthwise_5x5_gather',
+  [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, tapWgsl, vec4OutWgsl, depthwise5x5Wgsl],
+  BINDINGS,
+);
+
 export const depthwiseGatherKernel = defineKernel(
   'depthwise_vec4_gather',
   [depthwiseVec4Params.wgsl, activationWgsl, xGatherWgsl, tapWgsl, vec4OutWgsl, depthwiseVec4Wgsl],
   BINDINGS,
 );
 
+const STRIP_KERNELS = {
+  '3x3': { vec4: depthwise3x3Kernel, gather: depthwise3x3GatherKernel },
+  '5x5': { vec4: depthwise5x5Kernel, gather: depthwise5x5GatherKernel },
+};
+
 /**
- * The vec4 kernels. `rows` > 0 selects the 3×3 kernel with strips of that many
- * output rows per invocation (src/kernels/choice.ts); 0 the general vec4 kernel.
+ * The vec4 kernels: the general one, or the 3×3 / 5×5 strip kernels with `rows`
+ * output rows per invocation (src/kernels/choice.ts).
  */
-export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, limits: BindingLimits, rows = 0): KernelRun {
+export function depthwiseVec4Run(
+  p: DepthwiseConv2dParams,
+  hasBias: boolean,
+  limits: BindingLimits,
+  variant: 'vec4' | '3x3' | '5x5' = 'vec4',
+  rows = 1,
+): KernelRun {
   const outC = p.channels * p.multiplier;
   const rowElements = p.outW * outC;
   const bands = planBands(
@@ -112,20 +139,18 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
     limits,
   );
   const gather = p.multiplier > 1;
-  const specialised3x3 = rows > 0;
-  // The 3×3 kernel covers 8 columns per invocation at stride 1, 4 at stride 2.
-  const cols = specialised3x3 && p.strideW === 1 ? 8 : 4;
+  const strips = variant !== 'vec4';
+  // The 3×3 kernel covers 8 columns per invocation at stride 1, 4 at stride 2;
+  // the 5×5 and the general kernel 4.
+  const cols = variant === '3x3' && p.strideW === 1 ? 8 : 4;
   const colGroups = Math.ceil(p.outW / cols);
-  const kernel = specialised3x3
-    ? gather
-      ? depthwise3x3GatherKernel
-      : depthwise3x3Kernel
-    : gather
-      ? depthwiseGatherKernel
-      : depthwiseVec4Kernel;
-  const shapeConstants: Record<string, number> = specialised3x3
-    ? { SH: p.strideH, SW: p.strideW, ROWS: rows }
-    : { KH: p.kH, KW: p.kW, SH: p.strideH, SW: p.strideW, DH: p.dilationH, DW: p.dilationW };
+  const kernel = variant === 'vec4' ? (gather ? depthwiseGatherKernel : depthwiseVec4Kernel) : STRIP_KERNELS[variant][gather ? 'gather' : 'vec4'];
+  const shapeConstants: Record<string, number> =
+    variant === '3x3'
+      ? { SH: p.strideH, SW: p.strideW, ROWS: rows }
+      : variant === '5x5'
+        ? { ROWS: rows }
+        : { KH: p.kH, KW: p.kW, SH: p.strideH, SW: p.strideW, DH: p.dilationH, DW: p.dilationW };
   return {
     program: {
       kernel,
@@ -159,10 +184,10 @@ export function depthwiseVec4Run(p: DepthwiseConv2dParams, hasBias: boolean, lim
         new DataView(uniforms),
         0,
       );
-      // The 3×3 kernel's strips never straddle two images; a band covers the strips
-      // its first and last rows are in (the shader skips rows outside the band).
+      // Strips never straddle two images; a band covers the strips its first and
+      // last rows are in (the shader skips rows outside the band).
       const stripOf = (r: number) => Math.floor(r / p.outH) * Math.ceil(p.outH / rows) + Math.floor((r % p.outH) / rows);
-      const units = specialised3x3 ? stripOf(b.row1 - 1) + 1 - stripOf(b.row0) : b.row1 - b.row0;
+      const units = strips ? stripOf(b.row1 - 1) + 1 - stripOf(b.row0) : b.row1 - b.row0;
       const threads = units * colGroups * (outC / 4);
       return { uniforms, workgroups: Math.ceil(threads / WORKGROUP_SIZE), ranges: [b.x, null, null, b.y] };
     }),

@@ -50,6 +50,12 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'depthwise 5×5 same on 12 channels (the 5×5 strip kernel), batch 2',
+    sizes: [2 * 23 * 9 * 12, 25 * 12, 12],
+    run: (e, [x, w, b]) =>
+      e.depthwiseConv2d(e.tensor(x!, [2, 23, 9, 12]), e.tensor(w!, [5, 5, 12, 1]), { padding: 'same', bias: e.tensor(b!, [12]), activation: 'relu' }),
+  },
+  {
     name: 'pointwise 37 → 29',
     sizes: [3 * 11 * 13 * 37, 37 * 29, 29],
     run: (e, [x, w, b]) => e.pointwiseConv2d(e.tensor(x!, [3, 11, 13, 37]), e.tensor(w!, [37, 29]), { bias: e.tensor(b!, [29]), activation: 'tanh' }),

@@ -28,8 +28,10 @@ const VARIANTS: Record<string, KernelChoice> = {
   'depthwise scalar': { depthwise: 'scalar' },
   'depthwise vec4': { depthwise: 'vec4' },
   'depthwise 3x3': { depthwise: '3x3' },
-  'depthwise 3x3 ×1 row': { depthwise: '3x3', depthwiseRows: 1 },
-  'depthwise 3x3 ×3 rows': { depthwise: '3x3', depthwiseRows: 3 },
+  'depthwise 5x5': { depthwise: '5x5' },
+  // The strip kernels (3x3, 5x5) where the shape allows, with strips of 1 and 3 rows.
+  'depthwise strips ×1 row': { depthwiseRows: 1 },
+  'depthwise strips ×3 rows': { depthwiseRows: 3 },
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
   'pointwise direct8': { pointwise: 'direct8' },
@@ -40,9 +42,9 @@ const VARIANTS: Record<string, KernelChoice> = {
 };
 const RELEVANT: Record<string, string[]> = {
   conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
-  depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3'],
-  // The 3×3 kernel's own property: strips of 16 (the software-adapter default), 3 and 1 rows.
-  depthwise3x3: ['depthwise vec4', 'depthwise 3x3', 'depthwise 3x3 ×1 row', 'depthwise 3x3 ×3 rows'],
+  depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3', 'depthwise 5x5'],
+  // The strip kernels' own property: strips of 16 (the software-adapter default), 3 and 1 rows.
+  depthwiseStrips: ['depthwise vec4', 'auto', 'depthwise strips ×1 row', 'depthwise strips ×3 rows'],
   pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8'],
   separable: ['auto', 'separable fused', 'separable unfused'],
 };
@@ -210,23 +212,25 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
     await fc.assert(depthwiseProperty(arb, 'depthwise'), runs(150));
   });
 
-  test('depthwiseConv2d, shapes the 3×3 kernel runs: strips of rows across images and borders (60 configurations)', async () => {
-    // 3×3, dilation 1, stride 1 or 2, C·M divisible by 4; up to 40 rows so strips of 16 split.
+  test('depthwiseConv2d, shapes the 3×3 and 5×5 strip kernels run: strips across images and borders (60 configurations)', async () => {
+    // 3×3 with stride 1 or 2, or 5×5 with stride 1; dilation 1, C·M divisible by 4;
+    // up to 40 rows so strips of 16 split.
     const arb = fc
       .record({
         c: commonArb,
         h: fc.integer({ min: 1, max: 40 }),
+        k: fc.constantFrom(3, 5),
         stride: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
         c4: fc.integer({ min: 1, max: 3 }),
         m: fc.constantFrom(1, 2, 4),
       })
-      .map(({ c, h, stride, c4, m }) => ({
-        c: { ...c, h, stride, k: [3, 3] as [number, number], dilation: [1, 1] as [number, number] },
+      .map(({ c, h, k, stride, c4, m }) => ({
+        c: { ...c, h, stride: k === 5 ? ([1, 1] as [number, number]) : stride, k: [k, k] as [number, number], dilation: [1, 1] as [number, number] },
         channels: (4 * c4) / m,
         m,
       }))
       .filter(({ c }) => fits(c));
-    await fc.assert(depthwiseProperty(arb, 'depthwise3x3'), runs(60));
+    await fc.assert(depthwiseProperty(arb, 'depthwiseStrips'), runs(60));
   });
 
   test('pointwiseConv2d (90 configurations)', async () => {

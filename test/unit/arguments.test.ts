@@ -148,8 +148,8 @@ describe.each(['cpu', 'webgpu'] as const)('argument checks (%s)', (backend) => {
   });
 
   test('createEngine rejects unknown kernel variants and strip heights', async () => {
-    await expect(createEngine({ backend: 'cpu', kernels: { depthwise: '5x5' as never } })).rejects.toThrow(
-      /createEngine: argument 'options.kernels.depthwise': expected 'auto', '3x3', 'vec4', 'scalar', got '5x5'/,
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwise: '7x7' as never } })).rejects.toThrow(
+      /createEngine: argument 'options.kernels.depthwise': expected 'auto', '3x3', '5x5', 'vec4', 'scalar', got '7x7'/,
     );
     await expect(createEngine({ backend: 'cpu', kernels: { depthwiseRows: 0 } })).rejects.toThrow(
       /createEngine: argument 'options.kernels.depthwiseRows': expected an integer from 1 to 64, got 0/,

@@ -1,0 +1,115 @@
+// Depthwise 5×5 (stride 1, dilation 1), as in MobileNetV3 and EfficientNet: the
+// strip scheme of depthwise_3x3.wgsl with 4 output columns per invocation. Each
+// invocation computes 4 channels (a vec4) at 4 neighbouring output columns of a
+// strip of ROWS output rows, walking down the strip one input row at a time;
+// the 25 filter taps stay in registers, each 8-column input row segment is
+// loaded once for the 5 output rows it feeds, and the 4 rows still open roll
+// down with the walk: (ROWS + 4)·8 + 25 vec4 loads for 4·ROWS outputs (2.4 per
+// output at ROWS = 16) against 50 without reuse.
+// Input loader (x_vec4.wgsl / x_gather.wgsl) and `DepthwiseVec4Params` come from
+// src/kernels/depthwise.ts; w, bias, y and store() from vec4_out.wgsl, tap() from
+// depthwise_tap.wgsl.
+
+override WG: u32 = 64u;
+override ROWS: u32 = 4u;
+
+@group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
+
+// One input row segment, the 5 taps of one filter row, 4 output accumulators.
+struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f }
+struct Taps { w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f, w4: vec4f }
+struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f }
+
+// Input row iy (zeros above and below the image) at columns ix .. ix + 7.
+fn segment(n: u32, iy: i32, ix: i32, c4: u32) -> Seg {
+  var s: Seg;
+  if (iy < 0 || iy >= i32(params.inH)) {
+    return s;
+  }
+  let rb = (n * params.inH + u32(iy)) * params.inW;
+  s.x0 = tap(rb, ix, c4);
+  s.x1 = tap(rb, ix + 1, c4);
+  s.x2 = tap(rb, ix + 2, c4);
+  s.x3 = tap(rb, ix + 3, c4);
+  s.x4 = tap(rb, ix + 4, c4);
+  s.x5 = tap(rb, ix + 5, c4);
+  s.x6 = tap(rb, ix + 6, c4);
+  s.x7 = tap(rb, ix + 7, c4);
+  return s;
+}
+
+fn taps(i: u32, c4: u32) -> Taps {
+  let b = i * 5u * params.outC4 + c4;
+  let st = params.outC4;
+  return Taps(w[b], w[b + st], w[b + 2u * st], w[b + 3u * st], w[b + 4u * st]);
+}
+
+fn accumulate(a: ptr<function, Acc>, s: Seg, t: Taps) {
+  (*a).a0 += s.x0 * t.w0 + s.x1 * t.w1 + s.x2 * t.w2 + s.x3 * t.w3 + s.x4 * t.w4;
+  (*a).a1 += s.x1 * t.w0 + s.x2 * t.w1 + s.x3 * t.w2 + s.x4 * t.w3 + s.x5 * t.w4;
+  (*a).a2 += s.x2 * t.w0 + s.x3 * t.w1 + s.x4 * t.w2 + s.x5 * t.w3 + s.x6 * t.w4;
+  (*a).a3 += s.x3 * t.w0 + s.x4 * t.w1 + s.x5 * t.w2 + s.x6 * t.w3 + s.x7 * t.w4;
+}
+
+fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
+  store(row, ox0, c4, a.a0);
+  store(row, ox0 + 1u, c4, a.a1);
+  store(row, ox0 + 2u, c4, a.a2);
+  store(row, ox0 + 3u, c4, a.a3);
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+  let colGroups = (params.outW + 3u) / 4u;
+  let perStrip = colGroups * params.outC4;
+  // Strips of ROWS output rows never straddle two images.
+  let stripsPerImage = (params.outH + ROWS - 1u) / ROWS;
+  let firstStrip = (params.rowStart / params.outH) * stripsPerImage + (params.rowStart % params.outH) / ROWS;
+  let strip = firstStrip + id / perStrip;
+  let n = strip / stripsPerImage;
+  let oyTop = (strip % stripsPerImage) * ROWS;
+  let gTop = n * params.outH + oyTop;
+  // Rows jLo .. jHi - 1 of the strip are in this band and in the image.
+  let jLo = select(0u, params.rowStart - gTop, params.rowStart > gTop);
+  let jHi = min(min(ROWS, params.outH - oyTop), select(0u, params.rowEnd - gTop, params.rowEnd > gTop));
+  if (jLo >= jHi) {
+    return;
+  }
+  let rest = id % perStrip;
+  let c4 = rest % params.outC4;
+  let ox0 = (rest / params.outC4) * 4u;
+  let iyTop = i32(oyTop) - i32(params.padTop);
+  let ix = i32(ox0) - i32(params.padLeft);
+  let t0 = taps(0u, c4);
+  let t1 = taps(1u, c4);
+  let t2 = taps(2u, c4);
+  let t3 = taps(3u, c4);
+  let t4 = taps(4u, c4);
+
+  // Input row r (from the strip's top) feeds output rows r - 4 .. r; a4 is row
+  // r - 4 (complete after this row), a1 row r - 1.
+  var a4: Acc;
+  var a3: Acc;
+  var a2: Acc;
+  var a1: Acc;
+  for (var r = jLo; r <= jHi + 3u; r++) {
+    let s = segment(n, iyTop + i32(r), ix, c4);
+    accumulate(&a4, s, t4);
+    if (r >= jLo + 4u) {
+      storeRow(gTop + r - 4u, ox0, c4, a4);
+    }
+    accumulate(&a3, s, t3);
+    accumulate(&a2, s, t2);
+    accumulate(&a1, s, t1);
+    a4 = a3;
+    a3 = a2;
+    a2 = a1;
+    a1 = Acc();
+    accumulate(&a1, s, t0);
+  }
+}
