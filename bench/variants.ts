@@ -32,11 +32,11 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
     case 'separable':
       return {
         'sep:fused': { separable: 'fused' },
-        'sep:unfused tiled': { separable: 'unfused', pointwise: 'tiled' },
-        'sep:unfused direct': { separable: 'unfused', pointwise: 'direct' },
+        'sep:unfused': { separable: 'unfused' },
+        'sep:unfused, tiled pointwise': { separable: 'unfused', pointwise: 'tiled' },
       };
     case 'conv2d':
-      return { 'conv:tiled': { conv2d: 'tiled' }, 'conv:direct': { conv2d: 'direct' } };
+      return { 'conv:direct8': { conv2d: 'direct8' }, 'conv:direct': { conv2d: 'direct' }, 'conv:tiled': { conv2d: 'tiled' } };
     case 'network':
       throw new Error(`bench:variants: ${c.id} is a network case; variants are timed per op`);
   }
@@ -80,11 +80,30 @@ for (const [i, c] of cases.entries()) {
   for (const { p } of prepared) await p.dispose();
 }
 if (process.stdout.isTTY) process.stdout.write('\n');
-const names = [...new Set(out.flatMap((o) => Object.keys(o.variants)))];
-const lines = [`| case | ${names.join(' | ')} | best |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`];
-for (const o of out) lines.push(`| ${o.case} | ${names.map((n) => (typeof o.variants[n] === 'number' ? (o.variants[n] as number).toFixed(2) : '')).join(' | ')} | ${o.best} |`);
-const md = lines.join('\n') + '\n';
+// A filtered run updates its cases' rows and keeps the others from the last run.
+const resultsFile = here('./results/variants.json');
+if (args.filter || args.quick) {
+  let previous: typeof out = [];
+  try {
+    previous = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: typeof out }).rows;
+  } catch {
+    // no earlier results
+  }
+  const fresh = new Set(out.map((o) => o.case));
+  out.unshift(...previous.filter((o) => !fresh.has(o.case)));
+  const order = parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))).map((c) => c.id);
+  out.sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case));
+}
+// One table per op (median ms per op, Node + Dawn on this machine's adapter).
+const tables = [...new Set(out.map((o) => o.op))].map((op) => {
+  const rows = out.filter((o) => o.op === op);
+  const names = [...new Set(rows.flatMap((o) => Object.keys(o.variants)))];
+  const lines = [`| ${op} case | ${names.join(' | ')} | best |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`];
+  for (const o of rows) lines.push(`| ${o.case} | ${names.map((n) => (typeof o.variants[n] === 'number' ? (o.variants[n] as number).toFixed(2) : '')).join(' | ')} | ${o.best} |`);
+  return lines.join('\n');
+});
+const md = `Median ms per op, by kernel variant (\`npm run bench:variants\`, Node + Dawn).\n\n${tables.join('\n\n')}\n`;
 mkdirSync(here('./results'), { recursive: true });
-writeFileSync(here('./results/variants.json'), JSON.stringify({ date: new Date().toISOString(), rows: out }, null, 1) + '\n');
+writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), rows: out }, null, 1) + '\n');
 writeFileSync(here('./results/variants.md'), md);
 console.log(md);

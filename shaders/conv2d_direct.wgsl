@@ -5,6 +5,9 @@
 // vec4 of weights for 16 multiply-adds. Like pointwise_direct.wgsl, this is the
 // variant for adapters where workgroup memory and barriers cost more than they
 // save (software adapters); the tiled implicit GEMM (conv2d.wgsl) elsewhere.
+// WIDE doubles the block to 8 pixels × 8 output channels (Cout/groups divisible
+// by 8): per step 8 input values and 2 vec4s of weights for 64 multiply-adds,
+// half the loads per multiply-add.
 //
 // A dispatch covers output rows [rowStart, rowEnd) (n·outH + oy); x and y are bound
 // from elements xOrigin / yOrigin on when split into bands.
@@ -17,6 +20,7 @@ override SH: u32 = 1u;
 override SW: u32 = 1u;
 override DH: u32 = 1u;
 override DW: u32 = 1u;
+override WIDE: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Conv2dDirectParams;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -36,15 +40,18 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
-  let colGroups = (params.outW + 3u) / 4u;
-  let perRow = colGroups * params.outC4;
+  let cols = select(4u, 8u, WIDE);
+  let colGroups = (params.outW + cols - 1u) / cols;
+  // Output channel groups of 4 (one vec4) per invocation: 1, or 2 when WIDE.
+  let chunks = params.outC4 / select(1u, 2u, WIDE);
+  let perRow = colGroups * chunks;
   let row = params.rowStart + id / perRow;
   if (row >= params.rowEnd) {
     return;
   }
   let rest = id % perRow;
-  let c4 = rest % params.outC4; // output channels 4·c4 .. 4·c4 + 3
-  let ox0 = (rest / params.outC4) * 4u;
+  let c4 = (rest % chunks) * select(1u, 2u, WIDE); // output channels 4·c4 .. 4·c4 + 3 (+ 4 .. 7 when WIDE)
+  let ox0 = (rest / chunks) * cols;
   let n = row / params.outH;
   let oy = row % params.outH;
   // The group of these output channels, and its first input channel.
@@ -52,10 +59,10 @@ fn main(
 
   let iy0 = i32(oy * SH) - i32(params.padTop);
   let ix0 = i32(ox0 * SW) - i32(params.padLeft);
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
+  var acc0 = vec4f(0.0); var acc1 = vec4f(0.0); var acc2 = vec4f(0.0); var acc3 = vec4f(0.0);
+  var acc4 = vec4f(0.0); var acc5 = vec4f(0.0); var acc6 = vec4f(0.0); var acc7 = vec4f(0.0);
+  var bcc0 = vec4f(0.0); var bcc1 = vec4f(0.0); var bcc2 = vec4f(0.0); var bcc3 = vec4f(0.0);
+  var bcc4 = vec4f(0.0); var bcc5 = vec4f(0.0); var bcc6 = vec4f(0.0); var bcc7 = vec4f(0.0);
   for (var i = 0u; i < KH; i++) {
     let iy = iy0 + i32(i * DH);
     if (iy < 0 || iy >= i32(params.inH)) {
@@ -69,10 +76,24 @@ fn main(
       for (var ci = 0u; ci < params.cinG; ci++) {
         let wv = w[wBase + ci * params.outC4];
         let ch = ch0 + ci;
-        acc0 += tap(rowBase, ix, ch) * wv;
-        acc1 += tap(rowBase, ix + i32(SW), ch) * wv;
-        acc2 += tap(rowBase, ix + i32(2u * SW), ch) * wv;
-        acc3 += tap(rowBase, ix + i32(3u * SW), ch) * wv;
+        let x0 = tap(rowBase, ix, ch);
+        let x1 = tap(rowBase, ix + i32(SW), ch);
+        let x2 = tap(rowBase, ix + i32(2u * SW), ch);
+        let x3 = tap(rowBase, ix + i32(3u * SW), ch);
+        acc0 += x0 * wv;
+        acc1 += x1 * wv;
+        acc2 += x2 * wv;
+        acc3 += x3 * wv;
+        if (WIDE) {
+          let wv2 = w[wBase + ci * params.outC4 + 1u];
+          let x4 = tap(rowBase, ix + i32(4u * SW), ch);
+          let x5 = tap(rowBase, ix + i32(5u * SW), ch);
+          let x6 = tap(rowBase, ix + i32(6u * SW), ch);
+          let x7 = tap(rowBase, ix + i32(7u * SW), ch);
+          acc4 += x4 * wv; acc5 += x5 * wv; acc6 += x6 * wv; acc7 += x7 * wv;
+          bcc0 += x0 * wv2; bcc1 += x1 * wv2; bcc2 += x2 * wv2; bcc3 += x3 * wv2;
+          bcc4 += x4 * wv2; bcc5 += x5 * wv2; bcc6 += x6 * wv2; bcc7 += x7 * wv2;
+        }
       }
     }
   }
@@ -80,4 +101,9 @@ fn main(
   store(row, ox0 + 1u, c4, acc1);
   store(row, ox0 + 2u, c4, acc2);
   store(row, ox0 + 3u, c4, acc3);
+  if (WIDE) {
+    store(row, ox0 + 4u, c4, acc4); store(row, ox0 + 5u, c4, acc5); store(row, ox0 + 6u, c4, acc6); store(row, ox0 + 7u, c4, acc7);
+    store(row, ox0, c4 + 1u, bcc0); store(row, ox0 + 1u, c4 + 1u, bcc1); store(row, ox0 + 2u, c4 + 1u, bcc2); store(row, ox0 + 3u, c4 + 1u, bcc3);
+    store(row, ox0 + 4u, c4 + 1u, bcc4); store(row, ox0 + 5u, c4 + 1u, bcc5); store(row, ox0 + 6u, c4 + 1u, bcc6); store(row, ox0 + 7u, c4 + 1u, bcc7);
+  }
 }

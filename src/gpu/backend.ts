@@ -44,7 +44,7 @@ export interface KernelChoice {
   /** Output rows per invocation of the 3×3 and 5×5 depthwise kernels, 1–64 (default: chosen per adapter and shape). */
   depthwiseRows?: number;
   pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8';
-  conv2d?: 'auto' | 'tiled' | 'direct';
+  conv2d?: 'auto' | 'tiled' | 'direct' | 'direct8';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
   separable?: 'auto' | 'fused' | 'unfused';
 }
@@ -265,8 +265,9 @@ export class WebGpuBackend implements Backend {
     const variant = pick(conv2dVariants(p, this.traits), this.kernels.conv2d);
     const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] ${variant}`;
     // The tiled GEMM has a residual binding (unused here); the direct kernel has none.
-    const inputs = [x, filter, bias ?? this.noBias, ...(variant === 'direct' ? [] : [this.noBias])] as GpuStorage[];
-    const run = variant === 'direct' ? conv2dDirectRun(p, bias !== null, this.binding) : conv2dRun(p, bias !== null, this.binding);
+    const direct = variant === 'direct' || variant === 'direct8';
+    const inputs = [x, filter, bias ?? this.noBias, ...(direct ? [] : [this.noBias])] as GpuStorage[];
+    const run = direct ? conv2dDirectRun(p, bias !== null, this.binding, variant === 'direct8') : conv2dRun(p, bias !== null, this.binding);
     return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels, extras.out);
   }
 

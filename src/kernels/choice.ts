@@ -23,7 +23,7 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
 export type DepthwiseVariant = '3x3' | '5x5' | 'vec4' | 'scalar';
 export type PointwiseVariant = 'tiled' | 'direct' | 'direct8';
 export type SeparableVariant = 'fused' | 'unfused';
-export type Conv2dVariant = 'tiled' | 'direct';
+export type Conv2dVariant = 'tiled' | 'direct' | 'direct8';
 
 /**
  * vec4 (4 channels × 4 columns per invocation) needs C·M divisible by 4; the strip
@@ -80,8 +80,14 @@ export function separableVariants(p: SeparableConv2dParams, t: AdapterTraits): S
   return recompute <= p.outChannels / 4 ? ['fused', 'unfused'] : ['unfused', 'fused'];
 }
 
-/** direct (4 pixels × 4 output channels, no workgroup memory) needs Cout/groups divisible by 4. */
+/**
+ * direct (4 pixels × 4 output channels, no workgroup memory) needs Cout/groups
+ * divisible by 4, direct8 (8 × 8) by 8; on software adapters direct8 wins (half the
+ * loads per multiply-add).
+ */
 export function conv2dVariants(p: Conv2dParams, t: AdapterTraits): Conv2dVariant[] {
-  if ((p.outChannels / p.groups) % 4 !== 0) return ['tiled'];
-  return t.cpuBased ? ['direct', 'tiled'] : ['tiled', 'direct'];
+  const coutG = p.outChannels / p.groups;
+  if (coutG % 4 !== 0) return ['tiled'];
+  if (coutG % 8 !== 0) return t.cpuBased ? ['direct', 'tiled'] : ['tiled', 'direct'];
+  return t.cpuBased ? ['direct8', 'direct', 'tiled'] : ['tiled', 'direct', 'direct8'];
 }

@@ -207,7 +207,8 @@ export function pointwiseRun(
  * Direct implicit GEMM (shaders/conv2d_direct.wgsl): 4 pixels × 4 output channels
  * per invocation, no workgroup memory. Needs Cout/groups divisible by 4.
  */
-export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits): KernelRun {
+/** The direct conv2d kernel: 4 pixels × 4 output channels per invocation, or 8 × 8 when `wide` (Cout/groups divisible by 8). */
+export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits, wide = false): KernelRun {
   const bands = planBands(
     {
       op: 'conv2d',
@@ -220,7 +221,8 @@ export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: Bindi
     limits,
   );
   const outC4 = p.outChannels / 4;
-  const colGroups = Math.ceil(p.outW / 4);
+  const colGroups = Math.ceil(p.outW / (wide ? 8 : 4));
+  const chunks = wide ? outC4 / 2 : outC4;
   const dispatches = bands.map((b): KernelDispatch => {
     const uniforms = new ArrayBuffer(conv2dDirectParams.byteSize);
     conv2dDirectParams.write(
@@ -244,7 +246,7 @@ export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: Bindi
       new DataView(uniforms),
       0,
     );
-    const threads = (b.row1 - b.row0) * colGroups * outC4;
+    const threads = (b.row1 - b.row0) * colGroups * chunks;
     return { uniforms, workgroups: Math.ceil(threads / 64), ranges: [b.x, null, null, b.y] };
   });
   return {
@@ -258,6 +260,7 @@ export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: Bindi
         SW: p.strideW,
         DH: p.dilationH,
         DW: p.dilationW,
+        WIDE: wide ? 1 : 0,
         HAS_BIAS: hasBias ? 1 : 0,
         ACTIVATION: activationId(p.act.activation),
       },

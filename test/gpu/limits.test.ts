@@ -66,6 +66,11 @@ const CASES: Case[] = [
     run: (e, [x, w]) => e.conv2d(e.tensor(x!, [2, 21, 15, 6]), e.tensor(w!, [3, 3, 3, 8]), { ...conv('same', 2, 1), groups: 2 }),
   },
   {
+    name: 'conv2d 3×3 same 5 → 16 (8 output channels per invocation on software adapters), batch 2',
+    sizes: [2 * 19 * 13 * 5, 9 * 5 * 16, 16],
+    run: (e, [x, w, b]) => e.conv2d(e.tensor(x!, [2, 19, 13, 5]), e.tensor(w!, [3, 3, 5, 16]), { padding: 'same', bias: e.tensor(b!, [16]) }),
+  },
+  {
     name: 'separable 3×3 on NCHW input',
     sizes: [2 * 4 * 17 * 13, 9 * 4 * 3, 12 * 4],
     run: (e, [x, w, p]) =>

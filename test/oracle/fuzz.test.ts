@@ -37,11 +37,12 @@ const VARIANTS: Record<string, KernelChoice> = {
   'pointwise direct8': { pointwise: 'direct8' },
   'conv2d tiled': { conv2d: 'tiled' },
   'conv2d direct': { conv2d: 'direct' },
+  'conv2d direct8': { conv2d: 'direct8' },
   'separable fused': { separable: 'fused' },
   'separable unfused': { separable: 'unfused', depthwise: 'scalar' },
 };
 const RELEVANT: Record<string, string[]> = {
-  conv2d: ['conv2d tiled', 'conv2d direct', 'depthwise scalar'],
+  conv2d: ['conv2d tiled', 'conv2d direct', 'conv2d direct8', 'depthwise scalar'],
   depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3', 'depthwise 5x5'],
   // The strip kernels' own property: strips of 16 (the software-adapter default), 3 and 1 rows.
   depthwiseStrips: ['depthwise vec4', 'auto', 'depthwise strips ×1 row', 'depthwise strips ×3 rows'],
@@ -155,7 +156,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
       c: commonArb,
       groups: fc.integer({ min: 1, max: 4 }),
       cinPerGroup: fc.integer({ min: 1, max: 4 }),
-      coutPerGroup: fc.integer({ min: 1, max: 4 }),
+      coutPerGroup: fc.constantFrom(1, 2, 3, 4, 8),
     });
     await fc.assert(
       fc.asyncProperty(arb, async ({ c, groups, cinPerGroup, coutPerGroup }) => {
