@@ -1,13 +1,14 @@
 // Depthwise convolution kernel family:
 // - '3x3' (shaders/depthwise_3x3.wgsl, stride ≤ 2) and '5x5' (depthwise_5x5.wgsl,
-//   stride 1), dilation 1, C·M divisible by 4: strips of output rows per
-//   invocation, each input row loaded once for every output row it feeds.
+//   stride 1), dilation 1, C·M divisible by 4: 4 channels × 8 or 4 columns × a
+//   strip of output rows per invocation, each input row loaded once for every
+//   output row it feeds; specialise on stride and strip height.
 // - 'vec4' (shaders/depthwise_vec4.wgsl): C·M divisible by 4; 4 channels × 4
 //   columns per invocation; specialises on kernel size, stride, dilation.
-// The vec4 family specialises on the input loader (vec4 for M = 1, gather for M > 1).
+//   These three specialise on the input loader too (vec4 for M = 1, gather for M > 1).
 // - 'scalar' (shaders/depthwise_conv2d.wgsl): any shape, one output per invocation;
 //   specialises on kernel size.
-// Both specialise on bias and activation; every shape is a uniform.
+// All specialise on bias and activation; every shape is a uniform.
 
 import activationWgsl from '../../shaders/activation.wgsl?raw';
 import depthwiseWgsl from '../../shaders/depthwise_conv2d.wgsl?raw';
@@ -251,4 +252,3 @@ export function depthwiseRun(p: DepthwiseConv2dParams, hasBias: boolean, limits:
     }),
   };
 }
-

@@ -205,9 +205,9 @@ export function pointwiseRun(
 
 /**
  * Direct implicit GEMM (shaders/conv2d_direct.wgsl): 4 pixels × 4 output channels
- * per invocation, no workgroup memory. Needs Cout/groups divisible by 4.
+ * per invocation, no workgroup memory; needs Cout/groups divisible by 4. `wide`:
+ * 8 pixels × 8 output channels, Cout/groups divisible by 8.
  */
-/** The direct conv2d kernel: 4 pixels × 4 output channels per invocation, or 8 × 8 when `wide` (Cout/groups divisible by 8). */
 export function conv2dDirectRun(p: Conv2dParams, hasBias: boolean, limits: BindingLimits, wide = false): KernelRun {
   const bands = planBands(
     {
