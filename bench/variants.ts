@@ -28,12 +28,13 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
         'dw:scalar': { depthwise: 'scalar' },
       };
     case 'pointwise':
-      return { 'pw:direct8': { pointwise: 'direct8' }, 'pw:direct': { pointwise: 'direct' }, 'pw:tiled': { pointwise: 'tiled' } };
+      return { 'pw:direct8': { pointwise: 'direct8' }, 'pw:direct': { pointwise: 'direct' }, 'pw:tiled': { pointwise: 'tiled' }, 'pw:conv8': { pointwise: 'conv8' } };
     case 'separable':
       return {
         'sep:fused': { separable: 'fused' },
         'sep:unfused': { separable: 'unfused' },
         'sep:unfused, tiled pointwise': { separable: 'unfused', pointwise: 'tiled' },
+        'sep:unfused, conv8 pointwise': { separable: 'unfused', pointwise: 'conv8' },
       };
     case 'conv2d':
       return { 'conv:direct8': { conv2d: 'direct8' }, 'conv:direct': { conv2d: 'direct' }, 'conv:tiled': { conv2d: 'tiled' } };

@@ -769,7 +769,7 @@ async function createBackend(options: EngineOptions): Promise<Backend> {
 
 const KERNEL_VARIANTS: Record<Exclude<keyof KernelChoice, 'depthwiseRows'>, readonly string[]> = {
   depthwise: ['auto', '3x3', '5x5', 'vec4', 'scalar'],
-  pointwise: ['auto', 'tiled', 'direct', 'direct8'],
+  pointwise: ['auto', 'tiled', 'direct', 'direct8', 'conv8'],
   conv2d: ['auto', 'tiled', 'direct', 'direct8'],
   separable: ['auto', 'fused', 'unfused'],
 };

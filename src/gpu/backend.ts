@@ -25,7 +25,7 @@ import {
   type AdapterTraits,
 } from '../kernels/choice.js';
 import { depthwiseRun, depthwiseVec4Run } from '../kernels/depthwise.js';
-import { conv2dDirectRun, conv2dRun, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
+import { conv2dDirectRun, conv2dRun, pointwiseAsConv2d, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
 import type { KernelRun } from '../kernels/kernel.js';
 import { permuteRun } from '../kernels/permute.js';
 import { globalAveragePoolRun, softmaxRun } from '../kernels/pool.js';
@@ -43,7 +43,8 @@ export interface KernelChoice {
   depthwise?: 'auto' | '3x3' | '5x5' | 'vec4' | 'scalar';
   /** Output rows per invocation of the 3×3 and 5×5 depthwise kernels, 1–64 (default: chosen per adapter and shape). */
   depthwiseRows?: number;
-  pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8';
+  /** 'conv8': the 8×8 direct conv2d kernel as a 1×1 conv (any K, N divisible by 8, no residual). */
+  pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8' | 'conv8';
   conv2d?: 'auto' | 'tiled' | 'direct' | 'direct8';
   /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
   separable?: 'auto' | 'fused' | 'unfused';
@@ -252,9 +253,15 @@ export class WebGpuBackend implements Backend {
     const op = 'pointwiseConv2d';
     this.assertBindable(op, 'filter', filter);
     const residual = extras.residual ?? null;
-    const inputs = [x, filter, bias ?? this.noBias, residual ?? this.noBias] as GpuStorage[];
-    const variant = pick(pointwiseVariants(p, this.traits), this.kernels.pointwise);
+    // conv8 (the direct conv2d kernel) has no residual binding.
+    const variants = pointwiseVariants(p, this.traits).filter((v) => !(residual && v === 'conv8'));
+    const variant = pick(variants, this.kernels.pointwise);
     const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}] ${variant}${residual ? ' +residual' : ''}`;
+    if (variant === 'conv8') {
+      const run = conv2dDirectRun(pointwiseAsConv2d(p, this.binding), bias !== null, this.binding, true);
+      return this.run(op, label, run, [x, filter, bias ?? this.noBias] as GpuStorage[], p.rows * p.outChannels, extras.out);
+    }
+    const inputs = [x, filter, bias ?? this.noBias, residual ?? this.noBias] as GpuStorage[];
     const run = pointwiseRun(p, bias !== null, this.binding, variant, residual !== null);
     return this.run(op, label, run, inputs, p.rows * p.outChannels, extras.out);
   }

@@ -21,7 +21,7 @@ export function adapterTraits(a: AdapterDescription): AdapterTraits {
 }
 
 export type DepthwiseVariant = '3x3' | '5x5' | 'vec4' | 'scalar';
-export type PointwiseVariant = 'tiled' | 'direct' | 'direct8';
+export type PointwiseVariant = 'tiled' | 'direct' | 'direct8' | 'conv8';
 export type SeparableVariant = 'fused' | 'unfused';
 export type Conv2dVariant = 'tiled' | 'direct' | 'direct8';
 
@@ -60,10 +60,14 @@ export function depthwiseStripRows(p: DepthwiseConv2dParams, t: AdapterTraits): 
  * direct (4 rows × 4 columns per invocation, no workgroup memory) and direct8 (8 × 8)
  * need K and N divisible by 4; on software adapters direct8 wins (half the loads per
  * multiply-add of direct, 1.2–1.6× faster on SwiftShader: bench/results/variants.md).
+ * conv8 (the 8 × 8 direct conv2d kernel as a 1×1 conv: scalar loads of x, any K) needs
+ * N divisible by 8 and no residual; it replaces the tiled kernel on software adapters
+ * when K is not a multiple of 4 (the 3-channel input layers).
  */
 export function pointwiseVariants(p: PointwiseConv2dParams, t: AdapterTraits): PointwiseVariant[] {
-  if (p.inChannels % 4 !== 0 || p.outChannels % 4 !== 0) return ['tiled'];
-  return t.cpuBased ? ['direct8', 'direct', 'tiled'] : ['tiled', 'direct', 'direct8'];
+  const conv8: PointwiseVariant[] = p.outChannels % 8 === 0 ? ['conv8'] : [];
+  if (p.inChannels % 4 !== 0 || p.outChannels % 4 !== 0) return t.cpuBased ? [...conv8, 'tiled'] : ['tiled', ...conv8];
+  return t.cpuBased ? ['direct8', 'direct', 'tiled', ...conv8] : ['tiled', 'direct', 'direct8', ...conv8];
 }
 
 /**

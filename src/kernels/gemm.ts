@@ -155,11 +155,43 @@ function bandFields(b: Band, rowsPerBandRow: number) {
   return { rowStart: b.row0 * rowsPerBandRow, xOrigin: b.xOrigin, yOrigin: b.yOrigin };
 }
 
+/**
+ * A pointwise convolution as the 1×1 conv2d that the direct 8×8 conv kernel runs
+ * (variant 'conv8': scalar input loads, so any K; N divisible by 8). The [rows, K]
+ * matrix is read as an image of H × W pixels with H·W = rows and W the largest
+ * divisor of rows up to 512 whose image row fits one binding, so the op can still
+ * run in bands of image rows.
+ */
+export function pointwiseAsConv2d(p: PointwiseConv2dParams, limits: BindingLimits): Conv2dParams {
+  const fit = Math.floor(limits.maxBinding / (4 * Math.max(p.inChannels, p.outChannels)));
+  let w = Math.max(1, Math.min(p.rows, 512, fit));
+  while (p.rows % w !== 0) w--;
+  const h = p.rows / w;
+  return {
+    batch: 1,
+    inH: h,
+    inW: w,
+    kH: 1,
+    kW: 1,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    pad: { top: 0, bottom: 0, left: 0, right: 0 },
+    outH: h,
+    outW: w,
+    inChannels: p.inChannels,
+    outChannels: p.outChannels,
+    groups: 1,
+    act: p.act,
+  };
+}
+
 export function pointwiseRun(
   p: PointwiseConv2dParams,
   hasBias: boolean,
   limits: BindingLimits,
-  variant: PointwiseVariant = 'tiled',
+  variant: Exclude<PointwiseVariant, 'conv8'> = 'tiled',
   hasResidual = false,
 ): KernelRun {
   const { rows, inChannels: K, outChannels: N } = p;

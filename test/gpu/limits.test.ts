@@ -61,6 +61,11 @@ const CASES: Case[] = [
     run: (e, [x, w, b]) => e.pointwiseConv2d(e.tensor(x!, [3, 11, 13, 37]), e.tensor(w!, [37, 29]), { bias: e.tensor(b!, [29]), activation: 'tanh' }),
   },
   {
+    name: 'pointwise 37 → 32 (as a 1×1 conv on software adapters: K not a multiple of 4)',
+    sizes: [3 * 11 * 13 * 37, 37 * 32, 32],
+    run: (e, [x, w, b]) => e.pointwiseConv2d(e.tensor(x!, [3, 11, 13, 37]), e.tensor(w!, [37, 32]), { bias: e.tensor(b!, [32]), activation: 'relu' }),
+  },
+  {
     name: 'conv2d 3×3 stride 2 groups 2, batch 2',
     sizes: [2 * 21 * 15 * 6, 9 * 3 * 8],
     run: (e, [x, w]) => e.conv2d(e.tensor(x!, [2, 21, 15, 6]), e.tensor(w!, [3, 3, 3, 8]), { ...conv('same', 2, 1), groups: 2 }),

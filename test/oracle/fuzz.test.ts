@@ -35,6 +35,7 @@ const VARIANTS: Record<string, KernelChoice> = {
   'pointwise tiled': { pointwise: 'tiled' },
   'pointwise direct': { pointwise: 'direct' },
   'pointwise direct8': { pointwise: 'direct8' },
+  'pointwise conv8': { pointwise: 'conv8' },
   'conv2d tiled': { conv2d: 'tiled' },
   'conv2d direct': { conv2d: 'direct' },
   'conv2d direct8': { conv2d: 'direct8' },
@@ -46,7 +47,7 @@ const RELEVANT: Record<string, string[]> = {
   depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3', 'depthwise 5x5'],
   // The strip kernels' own property: strips of 16 (the software-adapter default), 3 and 1 rows.
   depthwiseStrips: ['depthwise vec4', 'auto', 'depthwise strips ×1 row', 'depthwise strips ×3 rows'],
-  pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8'],
+  pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8', 'pointwise conv8'],
   separable: ['auto', 'separable fused', 'separable unfused'],
 };
 const gpus: Record<string, Engine> = {};
