@@ -70,7 +70,7 @@ function ours(c: BenchCase, d: Data): () => Float32Array {
   const padding = c.padding ?? 'same';
   if (c.op === 'pointwise') {
     const [n, h, w] = c.input;
-    const p = { rows: n * h * w, inChannels: cin, outChannels: c.outChannels!, act: linear };
+    const p = { pixels: n * h * w, inChannels: cin, outChannels: c.outChannels!, act: linear };
     return () => pointwiseConv2dCpu(d.x, d.pointwise!, null, p);
   }
   const geom = convGeometry(c.op, c.input, kh, kw, { stride: c.stride ?? 1, padding });
@@ -80,7 +80,7 @@ function ours(c: BenchCase, d: Data): () => Float32Array {
   }
   if (c.op === 'separable') {
     const dp = { ...geom, channels: cin, multiplier: m, act: linear };
-    const pp = { rows: geom.batch * geom.outH * geom.outW, inChannels: cin * m, outChannels: c.outChannels!, act: linear };
+    const pp = { pixels: geom.batch * geom.outH * geom.outW, inChannels: cin * m, outChannels: c.outChannels!, act: linear };
     return () => pointwiseConv2dCpu(depthwiseConv2dCpu(d.x, d.depthwise!, null, dp), d.pointwise!, null, pp);
   }
   const p = { ...geom, inChannels: cin, outChannels: c.outChannels!, groups: 1, act: linear };

@@ -12,9 +12,9 @@ export interface DepthwiseConv2dParams extends ConvGeometry {
   act: ActivationSpec;
 }
 
-/** A 1×1 convolution as a GEMM: [rows, inChannels] × [inChannels, outChannels]. */
+/** A 1×1 convolution as a GEMM: [pixels, inChannels] × [inChannels, outChannels], pixels = N·H·W. */
 export interface PointwiseConv2dParams {
-  rows: number;
+  pixels: number;
   inChannels: number;
   outChannels: number;
   act: ActivationSpec;

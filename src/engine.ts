@@ -263,7 +263,7 @@ export class Engine {
       input,
       (xs) =>
         this.withFilter(filter, fl, (fs) =>
-          this.impl.pointwiseConv2d(xs, fs, bias, { rows: n * h * w, inChannels: cin, outChannels: cout, act }),
+          this.impl.pointwiseConv2d(xs, fs, bias, { pixels: n * h * w, inChannels: cin, outChannels: cout, act }),
         ),
       [n, h, w, cout],
     );
@@ -315,7 +315,7 @@ export class Engine {
           // groups = C is the depthwise [kh, kw, C, M]: same data, no copy.
           if (isPointwise) {
             return this.impl.pointwiseConv2d(xs, fs, bias, {
-              rows: input[0] * input[1] * input[2],
+              pixels: input[0] * input[1] * input[2],
               inChannels: cin,
               outChannels: cout,
               act,

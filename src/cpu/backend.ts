@@ -95,7 +95,7 @@ export class CpuBackend implements Backend {
     });
     return new CpuStorage(
       pointwiseConv2dCpu(y, data(pointwiseFilter), bias && data(bias), {
-        rows: p.batch * p.outH * p.outW,
+        pixels: p.batch * p.outH * p.outW,
         inChannels: mid,
         outChannels: p.outChannels,
         act: p.act,

@@ -4,7 +4,7 @@ import { activateInto } from './activation.js';
 /**
  * Reference pointwise (1×1) convolution:
  *   y[r, o] = act(bias[o] + Σ_k x[r, k] · w[k, o] [+ residual[r, o]])
- * where r runs over every N·H·W pixel (x is [rows, K], w is [K, N], both row-major).
+ * where r runs over every N·H·W pixel (x is [pixels, K], w is [K, N], both row-major).
  *
  * Every sum is float64 and is formed in the definition's order: start at bias[o] (or 0),
  * then add x[r, k]·w[k, o] for k = 0, 1, …, K − 1. Each product of two float32 values
@@ -15,7 +15,7 @@ import { activateInto } from './activation.js';
  * each sum living in a local variable for the whole k loop. Per k the tile loads 4 input
  * values (one per pixel, contiguous in k) and 4 weights (contiguous in o) and does 16
  * multiply-adds, instead of 2 loads, a load and a store of an accumulator per
- * multiply-add. Pixels left over when rows % 4 ≠ 0, and channels when N % 4 ≠ 0, go
+ * multiply-add. Pixels left over when pixels % 4 ≠ 0, and channels when N % 4 ≠ 0, go
  * through the plain loop `pointwiseSum`, in the same order.
  */
 export function pointwiseConv2dCpu(
@@ -25,7 +25,7 @@ export function pointwiseConv2dCpu(
   p: PointwiseConv2dParams,
   residual: Float32Array | null = null,
 ): Float32Array {
-  const { rows: R, inChannels: K, outChannels: N } = p;
+  const { pixels: R, inChannels: K, outChannels: N } = p;
   const y = new Float32Array(R * N);
   // The float64 sums of the (up to) 4 pixels in flight, [4][N]; the activation then
   // turns them into 4·N contiguous outputs in one pass. With no activation, storing the

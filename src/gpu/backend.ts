@@ -256,14 +256,14 @@ export class WebGpuBackend implements Backend {
     // conv8 (the direct conv2d kernel) has no residual binding.
     const variants = pointwiseVariants(p, this.traits).filter((v) => !(residual && v === 'conv8'));
     const variant = pick(variants, this.kernels.pointwise);
-    const label = `[${p.rows},${p.inChannels}] → [${p.rows},${p.outChannels}] ${variant}${residual ? ' +residual' : ''}`;
+    const label = `[${p.pixels},${p.inChannels}] → [${p.pixels},${p.outChannels}] ${variant}${residual ? ' +residual' : ''}`;
     if (variant === 'conv8') {
       const run = conv2dDirectRun(pointwiseAsConv2d(p, this.binding), bias !== null, this.binding, true);
-      return this.run(op, label, run, [x, filter, bias ?? this.noBias] as GpuStorage[], p.rows * p.outChannels, extras.out);
+      return this.run(op, label, run, [x, filter, bias ?? this.noBias] as GpuStorage[], p.pixels * p.outChannels, extras.out);
     }
     const inputs = [x, filter, bias ?? this.noBias, residual ?? this.noBias] as GpuStorage[];
     const run = pointwiseRun(p, bias !== null, this.binding, variant, residual !== null);
-    return this.run(op, label, run, inputs, p.rows * p.outChannels, extras.out);
+    return this.run(op, label, run, inputs, p.pixels * p.outChannels, extras.out);
   }
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras: OpExtras = {}): Storage {
@@ -296,7 +296,7 @@ export class WebGpuBackend implements Backend {
         y,
         pointwiseFilter,
         bias,
-        { rows: p.batch * p.outH * p.outW, inChannels: mid, outChannels: p.outChannels, act: p.act },
+        { pixels: p.batch * p.outH * p.outW, inChannels: mid, outChannels: p.outChannels, act: p.act },
         { ...(extras.out && { out: extras.out }) },
       );
       this.release(y);

@@ -164,9 +164,9 @@ function bandFields(b: Band, rowsPerBandRow: number) {
  */
 export function pointwiseAsConv2d(p: PointwiseConv2dParams, limits: BindingLimits): Conv2dParams {
   const fit = Math.floor(limits.maxBinding / (4 * Math.max(p.inChannels, p.outChannels)));
-  let w = Math.max(1, Math.min(p.rows, 512, fit));
-  while (p.rows % w !== 0) w--;
-  const h = p.rows / w;
+  let w = Math.max(1, Math.min(p.pixels, 512, fit));
+  while (p.pixels % w !== 0) w--;
+  const h = p.pixels / w;
   return {
     batch: 1,
     inH: h,
@@ -194,15 +194,15 @@ export function pointwiseRun(
   variant: Exclude<PointwiseVariant, 'conv8'> = 'tiled',
   hasResidual = false,
 ): KernelRun {
-  const { rows, inChannels: K, outChannels: N } = p;
+  const { pixels, inChannels: K, outChannels: N } = p;
   const bands = planBands(
     {
       op: 'pointwiseConv2d',
-      rows,
+      rows: pixels,
       outRowElements: N,
       inputRange: (r0, r1) => [r0 * K, r1 * K],
-      inputElements: rows * K,
-      outputElements: rows * N,
+      inputElements: pixels * K,
+      outputElements: pixels * N,
     },
     limits,
   );

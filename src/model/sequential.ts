@@ -475,7 +475,7 @@ export class Model {
       case 'depthwise':
         return be.depthwiseConv2d(x, st.filter as Storage, st.bias, { ...geom(), channels: c, multiplier: n.multiplier, act: n.act }, extras);
       case 'pointwise':
-        return be.pointwiseConv2d(x, st.filter as Storage, st.bias, { rows: batch * h * w, inChannels: c, outChannels: oc, act: n.act }, extras);
+        return be.pointwiseConv2d(x, st.filter as Storage, st.bias, { pixels: batch * h * w, inChannels: c, outChannels: oc, act: n.act }, extras);
       case 'separable':
         return be.separableConv2d(x, st.depthwiseFilter as Storage, null, st.filter as Storage, st.bias, { ...geom(), channels: c, multiplier: n.multiplier, outChannels: oc, act: n.act }, extras);
       case 'pool':

@@ -63,9 +63,9 @@ function naiveDepthwise(x: Float32Array, w: Float32Array, bias: Float32Array | n
 }
 
 function naivePointwise(x: Float32Array, w: Float32Array, bias: Float32Array | null, p: PointwiseConv2dParams): Float32Array {
-  const { rows, inChannels: K, outChannels: N } = p;
-  const y = new Float32Array(rows * N);
-  for (let r = 0; r < rows; r++)
+  const { pixels, inChannels: K, outChannels: N } = p;
+  const y = new Float32Array(pixels * N);
+  for (let r = 0; r < pixels; r++)
     for (let o = 0; o < N; o++) {
       let s = bias ? bias[o]! : 0;
       for (let k = 0; k < K; k++) s += x[r * K + k]! * w[k * N + o]!;
@@ -167,7 +167,7 @@ function conv2dCase(s: Spatial, C: number, O: number, groups: number, opts: { bi
 
 function pointwiseCase(rows: number, K: number, N: number, opts: { bias?: boolean; act?: ActivationSpec; special?: boolean; seed?: number } = {}) {
   const rand = rng(opts.seed ?? 3);
-  const p: PointwiseConv2dParams = { rows, inChannels: K, outChannels: N, act: opts.act ?? linear };
+  const p: PointwiseConv2dParams = { pixels: rows, inChannels: K, outChannels: N, act: opts.act ?? linear };
   const x = values(rows * K, rand, opts.special);
   const w = values(K * N, rand, opts.special);
   const b = opts.bias ? values(N, rand, opts.special) : null;
