@@ -378,6 +378,12 @@ export class WebGpuBackend implements Backend {
     return this.scheduler.flush();
   }
 
+  /** Submits everything recorded so far and resolves once the GPU has finished it. */
+  async settle(): Promise<void> {
+    await this.scheduler.flush();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
