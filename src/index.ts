@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * sepconv: depthwise-separable convolution on WebGPU, with a CPU reference backend.
  * @packageDocumentation
