@@ -3,6 +3,10 @@
 // Every image tensor a backend sees is NHWC; the Engine converts NCHW around it.
 
 import type { ActivationSpec } from './activation.js';
+import type { SepconvError } from './errors.js';
+import type { EngineLimits } from './gpu/backend.js';
+import type { MemoryInfo } from './gpu/buffer-pool.js';
+import type { AdapterDescription } from './gpu/device.js';
 import type { ConvGeometry } from './shape.js';
 
 /** A depthwise convolution, fully resolved. Filter [kH, kW, C, M]; output channel c·M + m. */
@@ -75,11 +79,31 @@ export interface OpExtras {
   residual?: Storage;
 }
 
-/** What a backend does; one instance per Engine. */
+/**
+ * What a backend does; one instance per Engine. The optional members are what only
+ * a device-backed backend has (the WebGPU one): a backend that runs ops at the call
+ * (the CPU one) has nothing to flush, no pools and no device, and leaves them out.
+ */
 export interface Backend {
   readonly kind: 'webgpu' | 'cpu';
   /** Largest tensor the backend can hold, in bytes. */
   readonly maxTensorBytes: number;
+  /** The device limits ops run under, as granted. */
+  readonly limits?: EngineLimits;
+  /** The adapter the device came from. */
+  readonly adapter?: AdapterDescription;
+  /** The device ops run on. */
+  readonly device?: GPUDevice;
+  /** Set once the device is lost; every later call reports it. */
+  readonly lost?: SepconvError | null;
+  /** Submits everything recorded so far. */
+  flush?(): Promise<void>;
+  /** Submits everything recorded so far and resolves once the device has finished it. */
+  settle?(): Promise<void>;
+  /** Bytes held by tensors and pools. */
+  memory?(): MemoryInfo;
+  /** Frees pooled (unused) memory; memory in use is kept. */
+  trim?(): void;
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
   /** Memory for `elements` values whose contents do not matter (a planned buffer). */
