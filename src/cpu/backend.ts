@@ -10,6 +10,7 @@ import type {
   SeparableConv2dParams,
   Storage,
 } from '../backend.js';
+import { separableUnfused } from '../ops.js';
 import { conv2dCpu } from './conv2d.js';
 import { permuteCpu } from './permute.js';
 import { globalAveragePoolCpu, softmaxCpu } from './pool.js';
@@ -79,7 +80,7 @@ export class CpuBackend implements Backend {
     return new CpuStorage(conv2dCpu(data(x), data(filter), bias && data(bias), p));
   }
 
-  /** Depthwise (with its bias, no activation), then pointwise (bias, activation): the definition. */
+  /** The definition, unfused: depthwise (with its bias, no activation), then pointwise (bias, activation). */
   separableConv2d(
     x: Storage,
     depthwiseFilter: Storage,
@@ -88,19 +89,7 @@ export class CpuBackend implements Backend {
     bias: Storage | null,
     p: SeparableConv2dParams,
   ): Storage {
-    const mid = p.channels * p.multiplier;
-    const y = depthwiseConv2dCpu(data(x), data(depthwiseFilter), depthwiseBias && data(depthwiseBias), {
-      ...p,
-      act: { activation: 'linear', alpha: 0 },
-    });
-    return new CpuStorage(
-      pointwiseConv2dCpu(y, data(pointwiseFilter), bias && data(bias), {
-        pixels: p.batch * p.outH * p.outW,
-        inChannels: mid,
-        outChannels: p.outChannels,
-        act: p.act,
-      }),
-    );
+    return separableUnfused(this, x, depthwiseFilter, depthwiseBias, pointwiseFilter, bias, p);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {
