@@ -1,128 +1,47 @@
-// The Engine validates and normalises every argument, picks the backend and
-// records ops on it. It makes no GPU calls itself; backends trust what it passes.
-// Backends only see NHWC images and HWIO filters: the Engine transposes NCHW
-// inputs and OIHW filters around them (on the backend, so data stays on the GPU).
+// The Engine: the public API of the ops. Each op checks its arguments
+// (validate.ts), resolves them, converts layouts around the backend (layout.ts)
+// and records the backend call built in ops.ts. It makes no GPU calls itself;
+// backends trust what it passes. The backend comes from create-backend.ts.
 
-import { resolveActivation, type Activation } from './activation.js';
+import { resolveActivation } from './activation.js';
 import type { Backend, Storage } from './backend.js';
-import { CpuBackend } from './cpu/backend.js';
-import { SepconvError, describe } from './errors.js';
-import { WebGpuBackend, type EngineLimits, type KernelChoice } from './gpu/backend.js';
+import { createBackend } from './create-backend.js';
+import { describe } from './errors.js';
+import type { EngineLimits } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
-import { acquireDevice, type AdapterDescription } from './gpu/device.js';
-import { convGeometry, type ConvGeometry, type PaddingOption, type PairOption } from './shape.js';
-import { Tensor, type Layout } from './tensor.js';
-
-/** Options of {@link createEngine}. */
-export interface EngineOptions {
-  /** `'webgpu'`, `'cpu'`, or `'auto'` (default): WebGPU when an adapter exists, else the CPU. */
-  backend?: 'webgpu' | 'cpu' | 'auto';
-  /** Run on this existing device instead of creating one. sepconv will not destroy it. */
-  device?: GPUDevice;
-  /** Adapter preference when sepconv creates the device. */
-  powerPreference?: GPUPowerPreference;
-  /** Print each kernel's WGSL and override constants when its pipeline is first built. */
-  printShaders?: boolean;
-  /** Submit queued GPU work after this many dispatches even without a read (default 64). */
-  maxDispatchesPerSubmit?: number;
-  /**
-   * Force kernel variants instead of sepconv's choice (for tests and tuning), e.g.
-   * `{ depthwise: 'scalar' }`. A variant that cannot run a shape falls back to one that can.
-   */
-  kernels?: KernelChoice;
-}
-
-/**
- * How filters are laid out: `'HWIO'` (TF.js/Keras, the default) or `'OIHW'` (PyTorch).
- * For each op, HWIO / OIHW shapes are:
- * - conv2d: `[kh, kw, Cin/groups, Cout]` / `[Cout, Cin/groups, kh, kw]`
- * - depthwise: `[kh, kw, C, M]` / `[C·M, 1, kh, kw]`
- * - pointwise: `[Cin, Cout]` or `[1, 1, Cin, Cout]` / `[Cout, Cin, 1, 1]`
- */
-export type FilterLayout = 'HWIO' | 'OIHW';
-
-/** Options every op with a fused epilogue takes. */
-export interface ActivationOptions {
-  /** Activation fused into the write. Default `'linear'`. */
-  activation?: Activation;
-  /** Negative slope of `leakyRelu` (default 0.2) or scale of `elu` (default 1). */
-  alpha?: number;
-}
-
-/** Spatial options of the k×k convolutions. */
-export interface SpatialOptions {
-  /** Stride, one number or `[vertical, horizontal]`. Default 1. */
-  stride?: PairOption;
-  /** Dilation, one number or `[vertical, horizontal]`. Default 1. */
-  dilation?: PairOption;
-  /** `'same'`, `'valid'` (default), `p` or `[top, bottom, left, right]`. */
-  padding?: PaddingOption;
-}
-
-/** Options of {@link Engine.depthwiseConv2d}. */
-export interface DepthwiseConv2dOptions extends SpatialOptions, ActivationOptions {
-  /** Bias of shape `[C·M]`, added before the activation. */
-  bias?: Tensor;
-  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, C, M]`). */
-  filterLayout?: FilterLayout;
-}
-
-/** Options of {@link Engine.pointwiseConv2d}. */
-export interface PointwiseConv2dOptions extends ActivationOptions {
-  /** Bias of shape `[Cout]`, added before the activation. */
-  bias?: Tensor;
-  /** Layout of `filter`. Default `'HWIO'` (`[Cin, Cout]` or `[1, 1, Cin, Cout]`). */
-  filterLayout?: FilterLayout;
-}
-
-/** Options of {@link Engine.conv2d}. */
-export interface Conv2dOptions extends SpatialOptions, ActivationOptions {
-  /** Number of channel groups; divides Cin and Cout. Default 1. */
-  groups?: number;
-  /** Bias of shape `[Cout]`, added before the activation. */
-  bias?: Tensor;
-  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, Cin/groups, Cout]`). */
-  filterLayout?: FilterLayout;
-}
-
-/** Options of {@link Engine.separableConv2d}. */
-export interface SeparableConv2dOptions extends SpatialOptions, ActivationOptions {
-  /** Bias of shape `[C·M]` added after the depthwise step (no activation there). */
-  depthwiseBias?: Tensor;
-  /** Bias of shape `[Cout]` added after the pointwise step, before the activation. */
-  bias?: Tensor;
-  /** Layout of both filters. Default `'HWIO'`. */
-  filterLayout?: FilterLayout;
-}
-
-/** Options of {@link Engine.tensor}. */
-export interface TensorOptions {
-  /** Layout of a rank-4 image tensor. Default `'NHWC'`. */
-  layout?: Layout;
-}
-
-/** Tensor data: a Float32Array is used as is (copied); any other array of numbers is converted to f32. */
-export type TensorData = Float32Array | ArrayLike<number>;
-
-function invalid(op: string, arg: string, expected: string, given: string): SepconvError {
-  return new SepconvError('INVALID_ARGUMENT', { op, arg, expected, given });
-}
-
-function mismatch(op: string, arg: string, expected: string, given: string): SepconvError {
-  return new SepconvError('SHAPE_MISMATCH', { op, arg, expected, given });
-}
-
-/** OIHW → HWIO is the same transpose for every filter kind. */
-const OIHW_TO_HWIO = [2, 3, 1, 0] as const;
-const NCHW_TO_NHWC = [0, 2, 3, 1] as const;
-const NHWC_TO_NCHW = [0, 3, 1, 2] as const;
-
-/** An NHWC view of an op's input: its storage, shape, and a temporary to free after recording. */
-interface Prepared {
-  storage: Storage;
-  shape: [number, number, number, number];
-  temp: Storage | null;
-}
+import type { AdapterDescription } from './gpu/device.js';
+import { inNhwc, withHwioFilter } from './layout.js';
+import { conv2dParams, depthwiseParams, pointwiseParams, runConv2d, separableParams } from './ops.js';
+import type {
+  Conv2dOptions,
+  DepthwiseConv2dOptions,
+  EngineOptions,
+  PointwiseConv2dOptions,
+  SeparableConv2dOptions,
+  TensorData,
+  TensorOptions,
+} from './options.js';
+import { TensorScopes, collectTensors } from './scope.js';
+import { convGeometry } from './shape.js';
+import { Tensor } from './tensor.js';
+import {
+  biasStorage,
+  checkOptions,
+  checkPermutation,
+  checkSize,
+  checkTensor,
+  conv2dFilterShape,
+  conv2dGroups,
+  depthwiseFilterShape,
+  destroyedError,
+  deviceLostError,
+  filterLayout,
+  imageShape,
+  invalid,
+  pointwiseFilterShape,
+  tensorLayout,
+  tensorValues,
+} from './validate.js';
 
 /**
  * A convolution engine bound to one backend. Create it with {@link createEngine}.
@@ -133,12 +52,7 @@ export class Engine {
   private impl: Backend;
   private readonly options: EngineOptions;
   private destroyed = false;
-  /** The op being validated, for errors raised by shared helpers. */
-  private currentOp = '';
-  /** Open tidy() scopes, innermost last: every tensor made inside joins the innermost. */
-  private readonly scopes: Set<Tensor>[] = [];
-  /** Tensors passed to keep(): never disposed by a tidy() scope. */
-  private kept = new WeakSet<Tensor>();
+  private readonly scopes = new TensorScopes();
 
   /** @internal Use {@link createEngine}. */
   constructor(impl: Backend, options: EngineOptions = {}) {
@@ -153,12 +67,12 @@ export class Engine {
 
   /** The GPU adapter in use, or null on the CPU backend. */
   get adapter(): AdapterDescription | null {
-    return this.impl instanceof WebGpuBackend ? this.impl.adapter : null;
+    return this.impl.adapter ?? null;
   }
 
   /** The GPU device in use, or null on the CPU backend. */
   get device(): GPUDevice | null {
-    return this.impl instanceof WebGpuBackend ? this.impl.device : null;
+    return this.impl.device ?? null;
   }
 
   /**
@@ -167,12 +81,12 @@ export class Engine {
    * larger than `maxStorageBufferBindingSize` run in bands of rows.
    */
   get limits(): EngineLimits | null {
-    return this.impl instanceof WebGpuBackend ? this.impl.limits : null;
+    return this.impl.limits ?? null;
   }
 
   /** True once the GPU device was lost; {@link Engine.recover} makes a new one. */
   get isLost(): boolean {
-    return this.impl instanceof WebGpuBackend && this.impl.lost !== null;
+    return (this.impl.lost ?? null) !== null;
   }
 
   /**
@@ -183,31 +97,11 @@ export class Engine {
   tensor(data: TensorData, shape: readonly number[], options: TensorOptions = {}): Tensor {
     const op = 'tensor';
     this.assertAlive(op);
-    this.assertOptions(op, options);
-    if (!Array.isArray(shape) || shape.length === 0) {
-      throw invalid(op, 'shape', 'a non-empty array of positive integers', describe(shape));
-    }
-    shape.forEach((d, i) => {
-      if (typeof d !== 'number' || !Number.isInteger(d) || d <= 0) {
-        throw invalid(op, `shape[${i}]`, 'a positive integer', describe(d));
-      }
-    });
-    const layout = options.layout ?? 'NHWC';
-    if (layout !== 'NHWC' && layout !== 'NCHW') {
-      throw invalid(op, 'options.layout', "'NHWC' or 'NCHW'", describe(layout));
-    }
-    if (layout === 'NCHW' && shape.length !== 4) {
-      throw invalid(op, 'options.layout', "'NCHW' only for rank-4 shapes [N, C, H, W]", `rank ${shape.length}`);
-    }
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.assertSize(op, 'shape', shape, size);
-    if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') {
-      throw invalid(op, 'data', 'a Float32Array, another typed array or an array of numbers', describe(data));
-    }
-    if (data.length !== size) {
-      throw mismatch(op, 'data', `${size} elements for shape ${describe(shape)}`, `${data.length}`);
-    }
-    return this.track(new Tensor(this, shape, this.impl.upload(toFloat32(op, data)), this.impl, layout));
+    checkOptions(op, options);
+    const layout = tensorLayout(op, shape, options.layout);
+    checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
+    const values = tensorValues(op, data, shape);
+    return this.scopes.track(new Tensor(this, shape, this.impl.upload(values), this.impl, layout));
   }
 
   /**
@@ -224,17 +118,18 @@ export class Engine {
       ['filter', filter],
       ['options.bias', options.bias],
     ]);
-    const input = this.imageShape(op, x);
-    const fl = this.filterLayout(op, options.filterLayout);
-    const [kH, kW, multiplier] = this.depthwiseFilterShape(op, 'filter', filter, input[3], fl);
+    const input = imageShape(op, x);
+    const fl = filterLayout(op, options.filterLayout);
     const channels = input[3];
-    const bias = this.bias(op, 'options.bias', options.bias, channels * multiplier);
+    const [kH, kW, multiplier] = depthwiseFilterShape(op, 'filter', filter, channels, fl);
+    const bias = biasStorage(op, 'options.bias', options.bias, channels * multiplier);
     const act = resolveActivation(op, options.activation, options.alpha);
     const geom = convGeometry(op, input, kH, kW, options);
-    return this.record(x, input, (xs) =>
-      this.withFilter(filter, fl, (fs) =>
-        this.impl.depthwiseConv2d(xs, fs, bias, { ...geom, channels, multiplier, act }),
-      ),
+    const p = depthwiseParams(geom, channels, multiplier, act);
+    return this.record(
+      op,
+      x,
+      (xs) => withHwioFilter(this.impl, filter, fl, (fs) => this.impl.depthwiseConv2d(xs, fs, bias, p)),
       [input[0], geom.outH, geom.outW, channels * multiplier],
     );
   }
@@ -252,19 +147,17 @@ export class Engine {
       ['filter', filter],
       ['options.bias', options.bias],
     ]);
-    const input = this.imageShape(op, x);
-    const fl = this.filterLayout(op, options.filterLayout);
-    const cout = this.pointwiseFilterShape(op, 'filter', filter, input[3], fl);
-    const bias = this.bias(op, 'options.bias', options.bias, cout);
-    const act = resolveActivation(op, options.activation, options.alpha);
+    const input = imageShape(op, x);
+    const fl = filterLayout(op, options.filterLayout);
     const [n, h, w, cin] = input;
+    const cout = pointwiseFilterShape(op, 'filter', filter, cin, fl);
+    const bias = biasStorage(op, 'options.bias', options.bias, cout);
+    const act = resolveActivation(op, options.activation, options.alpha);
+    const p = pointwiseParams(n * h * w, cin, cout, act);
     return this.record(
+      op,
       x,
-      input,
-      (xs) =>
-        this.withFilter(filter, fl, (fs) =>
-          this.impl.pointwiseConv2d(xs, fs, bias, { pixels: n * h * w, inChannels: cin, outChannels: cout, act }),
-        ),
+      (xs) => withHwioFilter(this.impl, filter, fl, (fs) => this.impl.pointwiseConv2d(xs, fs, bias, p)),
       [n, h, w, cout],
     );
   }
@@ -284,49 +177,20 @@ export class Engine {
       ['filter', filter],
       ['options.bias', options.bias],
     ]);
-    const input = this.imageShape(op, x);
+    const input = imageShape(op, x);
     const cin = input[3];
-    const groups = options.groups ?? 1;
-    if (!(typeof groups === 'number' && Number.isInteger(groups) && groups > 0)) {
-      throw invalid(op, 'options.groups', 'a positive integer', describe(groups));
-    }
-    if (cin % groups !== 0) {
-      throw mismatch(op, 'options.groups', `a divisor of the input channels (${cin})`, `${groups}`);
-    }
-    const fl = this.filterLayout(op, options.filterLayout);
-    const [kH, kW, cout] = this.conv2dFilterShape(op, filter, cin / groups, fl);
-    if (cout % groups !== 0) {
-      throw mismatch(op, 'options.groups', `a divisor of the output channels (${cout})`, `${groups}`);
-    }
-    const bias = this.bias(op, 'options.bias', options.bias, cout);
+    const groups = conv2dGroups(op, options.groups, cin);
+    const fl = filterLayout(op, options.filterLayout);
+    const [kH, kW, cout] = conv2dFilterShape(op, filter, cin, groups, fl);
+    const bias = biasStorage(op, 'options.bias', options.bias, cout);
     const act = resolveActivation(op, options.activation, options.alpha);
     const geom = convGeometry(op, input, kH, kW, options);
-    const outShape: [number, number, number, number] = [input[0], geom.outH, geom.outW, cout];
-    const { pad } = geom;
-    const isPointwise =
-      groups === 1 && kH === 1 && kW === 1 && geom.strideH === 1 && geom.strideW === 1 &&
-      pad.top + pad.bottom + pad.left + pad.right === 0;
+    const p = conv2dParams(geom, cin, cout, groups, act);
     return this.record(
+      op,
       x,
-      input,
-      (xs) =>
-        this.withFilter(filter, fl, (fs) => {
-          // HWIO [1, 1, Cin, Cout] is [Cin, Cout]; grouped HWIO [kh, kw, 1, C·M] with
-          // groups = C is the depthwise [kh, kw, C, M]: same data, no copy.
-          if (isPointwise) {
-            return this.impl.pointwiseConv2d(xs, fs, bias, {
-              pixels: input[0] * input[1] * input[2],
-              inChannels: cin,
-              outChannels: cout,
-              act,
-            });
-          }
-          if (groups === cin) {
-            return this.impl.depthwiseConv2d(xs, fs, bias, { ...geom, channels: cin, multiplier: cout / cin, act });
-          }
-          return this.impl.conv2d(xs, fs, bias, { ...geom, inChannels: cin, outChannels: cout, groups, act });
-        }),
-      outShape,
+      (xs) => withHwioFilter(this.impl, filter, fl, (fs) => runConv2d(this.impl, xs, fs, bias, p)),
+      [input[0], geom.outH, geom.outW, cout],
     );
   }
 
@@ -351,24 +215,23 @@ export class Engine {
       ['options.depthwiseBias', options.depthwiseBias],
       ['options.bias', options.bias],
     ]);
-    const input = this.imageShape(op, x);
-    const fl = this.filterLayout(op, options.filterLayout);
+    const input = imageShape(op, x);
+    const fl = filterLayout(op, options.filterLayout);
     const [n, , , channels] = input;
-    const [kH, kW, multiplier] = this.depthwiseFilterShape(op, 'depthwiseFilter', depthwiseFilter, channels, fl);
+    const [kH, kW, multiplier] = depthwiseFilterShape(op, 'depthwiseFilter', depthwiseFilter, channels, fl);
     const mid = channels * multiplier;
-    const cout = this.pointwiseFilterShape(op, 'pointwiseFilter', pointwiseFilter, mid, fl);
-    const dwBias = this.bias(op, 'options.depthwiseBias', options.depthwiseBias, mid);
-    const bias = this.bias(op, 'options.bias', options.bias, cout);
+    const cout = pointwiseFilterShape(op, 'pointwiseFilter', pointwiseFilter, mid, fl);
+    const dwBias = biasStorage(op, 'options.depthwiseBias', options.depthwiseBias, mid);
+    const bias = biasStorage(op, 'options.bias', options.bias, cout);
     const act = resolveActivation(op, options.activation, options.alpha);
-    const geom: ConvGeometry = convGeometry(op, input, kH, kW, options);
+    const geom = convGeometry(op, input, kH, kW, options);
+    const p = separableParams(geom, channels, multiplier, cout, act);
     return this.record(
+      op,
       x,
-      input,
       (xs) =>
-        this.withFilter(depthwiseFilter, fl, (dws) =>
-          this.withFilter(pointwiseFilter, fl, (pws) =>
-            this.impl.separableConv2d(xs, dws, dwBias, pws, bias, { ...geom, channels, multiplier, outChannels: cout, act }),
-          ),
+        withHwioFilter(this.impl, depthwiseFilter, fl, (dws) =>
+          withHwioFilter(this.impl, pointwiseFilter, fl, (pws) => this.impl.separableConv2d(xs, dws, dwBias, pws, bias, p)),
         ),
       [n, geom.outH, geom.outW, cout],
     );
@@ -383,27 +246,20 @@ export class Engine {
   transpose(x: Tensor, perm: readonly number[]): Tensor {
     const op = 'transpose';
     this.assertAlive(op);
-    this.assertTensor(op, 'x', x);
-    const rank = x.shape.length;
-    if (rank > 4) throw invalid(op, 'x', 'a tensor of rank ≤ 4', `rank ${rank}`);
-    const isPerm =
-      Array.isArray(perm) &&
-      perm.length === rank &&
-      [...perm].sort((a, b) => a - b).every((v, i) => v === i);
-    if (!isPerm) throw invalid(op, 'perm', `a permutation of 0..${rank - 1}`, describe(perm));
+    checkTensor(op, 'x', x, this, this.impl);
+    checkPermutation(op, x.shape.length, perm);
     const storage = this.impl.permute(x.storage, { inShape: x.shape, perm });
-    return this.track(new Tensor(this, perm.map((d) => x.shape[d] as number), storage, this.impl));
+    return this.scopes.track(new Tensor(this, perm.map((d) => x.shape[d] as number), storage, this.impl));
   }
 
   /** Starts every queued op; resolves once they are submitted to the GPU. */
   async flush(): Promise<void> {
-    if (this.impl instanceof WebGpuBackend) await this.impl.flush();
+    await this.impl.flush?.();
   }
 
   /** GPU memory held by this engine's tensors and buffer pools (zeros on the CPU backend). */
   memory(): MemoryInfo {
-    if (this.impl instanceof WebGpuBackend) return this.impl.memory();
-    return { bytesAllocated: 0, bytesInUse: 0, buffers: 0, pooledBytes: 0 };
+    return this.impl.memory?.() ?? { bytesAllocated: 0, bytesInUse: 0, buffers: 0, pooledBytes: 0 };
   }
 
   /**
@@ -419,16 +275,13 @@ export class Engine {
     const made = new Set<Tensor>();
     collectTensors(result, made);
     made.forEach((t) => t.dispose());
-    if (this.impl instanceof WebGpuBackend) {
-      await this.impl.flush();
-      await this.impl.device.queue.onSubmittedWorkDone();
-    }
+    await this.impl.settle?.();
     return performance.now() - t0;
   }
 
   /** Releases the pooled (free) GPU buffers; tensors in use are kept. */
   trim(): void {
-    if (this.impl instanceof WebGpuBackend) this.impl.trim();
+    this.impl.trim?.();
   }
 
   /**
@@ -441,34 +294,13 @@ export class Engine {
     const op = 'tidy';
     this.assertAlive(op);
     if (typeof fn !== 'function') throw invalid(op, 'fn', 'a function', describe(fn));
-    const scope = new Set<Tensor>();
-    this.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } catch (e) {
-      this.scopes.pop();
-      for (const t of scope) t.dispose();
-      throw e;
-    }
-    this.scopes.pop();
-    if (result instanceof Promise) {
-      for (const t of scope) t.dispose();
-      throw invalid(op, 'fn', 'a synchronous function (tensors cannot outlive an async scope)', 'a function returning a Promise');
-    }
-    const kept = new Set<Tensor>();
-    collectTensors(result, kept);
-    for (const t of scope) {
-      if (kept.has(t)) this.track(t);
-      else if (!this.kept.has(t)) t.dispose();
-    }
-    return result;
+    return this.scopes.run(op, fn);
   }
 
   /** Exempts `t` from disposal by the enclosing {@link Engine.tidy} scopes. */
   keep(t: Tensor): Tensor {
-    this.assertTensor('keep', 't', t);
-    this.kept.add(t);
+    checkTensor('keep', 't', t, this, this.impl);
+    this.scopes.keep(t);
     return t;
   }
 
@@ -479,9 +311,7 @@ export class Engine {
    * adapter left, the engine falls back to the CPU: the result says `'cpu'`.
    */
   async recover(options: { device?: GPUDevice } = {}): Promise<'webgpu' | 'cpu'> {
-    if (this.destroyed) {
-      throw new SepconvError('ENGINE_DESTROYED', { op: 'recover' }, 'sepconv.recover: the engine was destroyed; create a new one');
-    }
+    if (this.destroyed) throw destroyedError('recover');
     const old = this.impl;
     const next = await createBackend({
       ...this.options,
@@ -490,7 +320,7 @@ export class Engine {
     });
     old.destroy();
     this.impl = next;
-    this.kept = new WeakSet();
+    this.scopes.forgetKept();
     return next.kind;
   }
 
@@ -508,7 +338,7 @@ export class Engine {
   read(t: Tensor): Promise<Float32Array> {
     try {
       this.assertAlive('read');
-      this.assertTensor('read', 'tensor', t);
+      checkTensor('read', 'tensor', t, this, this.impl);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -523,13 +353,13 @@ export class Engine {
 
   /** @internal Wraps backend storage (made by `implementation`) as a tensor of this engine. */
   wrap(storage: Storage, shape: readonly number[]): Tensor {
-    return this.track(new Tensor(this, shape, storage, this.impl));
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl));
   }
 
   /** @internal Checks that `t` is a live NHWC tensor of this engine, for the model runtime. */
   checkInput(op: string, arg: string, t: unknown): asserts t is Tensor {
     this.assertAlive(op);
-    this.assertTensor(op, arg, t);
+    checkTensor(op, arg, t, this, this.impl);
   }
 
   /** @internal */
@@ -537,195 +367,30 @@ export class Engine {
     if (!this.destroyed && t.owner === this.impl) this.impl.release(t.storage);
   }
 
-  // ---- recording helpers -------------------------------------------------
-
   /**
-   * Runs `body` on an NHWC view of `x` and returns the result in `x`'s layout.
-   * `input` is x's NHWC shape, `outShape` the op's NHWC output shape.
+   * Runs `body` (the backend call) on an NHWC view of `x` and returns its result, of
+   * NHWC shape `outShape`, as a tensor in `x`'s layout.
    */
-  private record(
-    x: Tensor,
-    input: [number, number, number, number],
-    body: (xs: Storage) => Storage,
-    outShape: [number, number, number, number],
-  ): Tensor {
-    this.assertSize(this.currentOp, 'output', outShape, outShape.reduce((a, b) => a * b, 1));
-    const prepared = this.nhwc(x, input);
-    const out = body(prepared.storage);
-    if (prepared.temp) this.impl.release(prepared.temp);
-    if (x.layout === 'NHWC') return this.track(new Tensor(this, outShape, out, this.impl));
-    const back = this.impl.permute(out, { inShape: outShape, perm: NHWC_TO_NCHW });
-    this.impl.release(out);
-    return this.track(new Tensor(this, NHWC_TO_NCHW.map((d) => outShape[d] as number), back, this.impl, 'NCHW'));
+  private record(op: string, x: Tensor, body: (xs: Storage) => Storage, outShape: [number, number, number, number]): Tensor {
+    checkSize(op, 'output', outShape, this.impl.maxTensorBytes);
+    const out = inNhwc(this.impl, x, body, outShape);
+    return this.scopes.track(new Tensor(this, out.shape, out.storage, this.impl, out.layout));
   }
-
-  private nhwc(x: Tensor, input: [number, number, number, number]): Prepared {
-    if (x.layout === 'NHWC') return { storage: x.storage, shape: input, temp: null };
-    const storage = this.impl.permute(x.storage, { inShape: x.shape, perm: NCHW_TO_NHWC });
-    return { storage, shape: input, temp: storage };
-  }
-
-  /** Runs `body` with the filter in HWIO order, transposing an OIHW filter first. */
-  private withFilter(filter: Tensor, layout: FilterLayout, body: (fs: Storage) => Storage): Storage {
-    if (layout === 'HWIO') return body(filter.storage);
-    const hwio = this.impl.permute(filter.storage, { inShape: filter.shape, perm: OIHW_TO_HWIO });
-    const out = body(hwio);
-    this.impl.release(hwio);
-    return out;
-  }
-
-  // ---- validation --------------------------------------------------------
 
   /** Common checks of every op: engine alive, options an object, every tensor usable. */
   private begin(op: string, options: unknown, tensors: [string, Tensor | undefined][]): void {
-    this.currentOp = op;
     this.assertAlive(op);
-    this.assertOptions(op, options);
-    for (const [arg, t] of tensors) if (t !== undefined || !arg.startsWith('options.')) this.assertTensor(op, arg, t);
-  }
-
-  /** The NHWC shape of an image input, whatever its layout. */
-  private imageShape(op: string, x: Tensor): [number, number, number, number] {
-    const layout = x.layout === 'NCHW' ? '[N, C, H, W]' : '[N, H, W, C]';
-    if (x.shape.length !== 4) {
-      throw invalid(op, 'x', `rank 4 ${layout}`, `rank ${x.shape.length} ${describe(x.shape)}`);
+    checkOptions(op, options);
+    for (const [arg, t] of tensors) {
+      if (t !== undefined || !arg.startsWith('options.')) checkTensor(op, arg, t, this, this.impl);
     }
-    const s = x.shape as [number, number, number, number];
-    return x.layout === 'NCHW' ? [s[0], s[2], s[3], s[1]] : [s[0], s[1], s[2], s[3]];
-  }
-
-  private filterLayout(op: string, layout: unknown): FilterLayout {
-    if (layout === undefined) return 'HWIO';
-    if (layout !== 'HWIO' && layout !== 'OIHW') {
-      throw invalid(op, 'options.filterLayout', "'HWIO' or 'OIHW'", describe(layout));
-    }
-    return layout;
-  }
-
-  /** Checks a depthwise filter against C input channels; returns [kh, kw, M]. */
-  private depthwiseFilterShape(op: string, arg: string, f: Tensor, channels: number, layout: FilterLayout) {
-    const s = f.shape;
-    if (layout === 'OIHW') {
-      if (s.length !== 4 || s[1] !== 1 || (s[0] as number) % channels !== 0) {
-        throw mismatch(op, arg, `OIHW shape [${channels}·M, 1, kh, kw] for ${channels} input channels`, describe(s));
-      }
-      return [s[2], s[3], (s[0] as number) / channels] as [number, number, number];
-    }
-    if (s.length !== 4) throw invalid(op, arg, 'rank 4 [kh, kw, C, M]', `rank ${s.length} ${describe(s)}`);
-    if (s[2] !== channels) {
-      throw mismatch(op, arg, `shape [kh, kw, ${channels}, M] (filter channels = input channels)`, describe(s));
-    }
-    return [s[0], s[1], s[3]] as [number, number, number];
-  }
-
-  /** Checks a pointwise filter against Cin; returns Cout. */
-  private pointwiseFilterShape(op: string, arg: string, f: Tensor, cin: number, layout: FilterLayout): number {
-    const s = f.shape;
-    if (layout === 'OIHW') {
-      if (s.length !== 4 || s[2] !== 1 || s[3] !== 1 || s[1] !== cin) {
-        throw mismatch(op, arg, `OIHW shape [Cout, ${cin}, 1, 1]`, describe(s));
-      }
-      return s[0] as number;
-    }
-    const is1x1 = s.length === 4 && s[0] === 1 && s[1] === 1;
-    if (s.length !== 2 && !is1x1) throw invalid(op, arg, 'shape [Cin, Cout] or [1, 1, Cin, Cout]', describe(s));
-    const [fin, cout] = s.slice(-2) as [number, number];
-    if (fin !== cin) throw mismatch(op, arg, `Cin = ${cin} (the input's channels)`, `${arg} shape ${describe(s)}`);
-    return cout;
-  }
-
-  /** Checks a conv2d filter against Cin/groups; returns [kh, kw, Cout]. */
-  private conv2dFilterShape(op: string, f: Tensor, cinPerGroup: number, layout: FilterLayout) {
-    const s = f.shape;
-    const expected = layout === 'OIHW' ? `[Cout, ${cinPerGroup}, kh, kw]` : `[kh, kw, ${cinPerGroup}, Cout]`;
-    if (s.length !== 4) throw invalid(op, 'filter', `rank 4 ${layout} ${expected}`, `rank ${s.length} ${describe(s)}`);
-    const [kH, kW, ci, cout] = (layout === 'OIHW' ? [s[2], s[3], s[1], s[0]] : s) as [number, number, number, number];
-    if (ci !== cinPerGroup) {
-      throw mismatch(op, 'filter', `${layout} shape ${expected} (input channels / groups = ${cinPerGroup})`, describe(s));
-    }
-    return [kH, kW, cout] as [number, number, number];
-  }
-
-  private bias(op: string, arg: string, bias: Tensor | undefined, length: number): Storage | null {
-    if (bias === undefined) return null;
-    if (bias.shape.length !== 1 || bias.shape[0] !== length) {
-      throw mismatch(op, arg, `shape [${length}] (one value per output channel)`, describe(bias.shape));
-    }
-    return bias.storage;
   }
 
   private assertAlive(op: string): void {
-    if (this.destroyed) {
-      throw new SepconvError('ENGINE_DESTROYED', { op }, `sepconv.${op}: the engine was destroyed; create a new one`);
-    }
-    if (this.impl instanceof WebGpuBackend && this.impl.lost) {
-      const lost = this.impl.lost;
-      throw new SepconvError('DEVICE_LOST', { op, cause: lost }, `sepconv.${op}: ${lost.message.replace(/^sepconv: /, '')}`);
-    }
+    if (this.destroyed) throw destroyedError(op);
+    const lost = this.impl.lost;
+    if (lost) throw deviceLostError(op, lost);
   }
-
-  /** Throws TOO_LARGE when `size` f32 elements exceed 2^32 bytes or the backend's largest tensor. */
-  private assertSize(op: string, arg: string, shape: readonly number[], size: number): void {
-    const bytes = size * 4;
-    const limit = Math.min(2 ** 32, this.impl.maxTensorBytes);
-    if (bytes > limit) {
-      const which = limit === 2 ** 32 ? '2^32 bytes' : `the device's maxBufferSize (${limit} bytes)`;
-      throw new SepconvError('TOO_LARGE', {
-        op,
-        arg,
-        expected: `a tensor of at most ${which}`,
-        given: `${describe(shape)} = ${size} elements = ${bytes} bytes`,
-      });
-    }
-  }
-
-  /** Registers a new tensor with the innermost tidy() scope. */
-  private track(t: Tensor): Tensor {
-    this.scopes[this.scopes.length - 1]?.add(t);
-    return t;
-  }
-
-  private assertOptions(op: string, options: unknown): void {
-    if (options === null || typeof options !== 'object') {
-      throw invalid(op, 'options', 'an object', describe(options));
-    }
-  }
-
-  private assertTensor(op: string, arg: string, t: unknown): asserts t is Tensor {
-    if (!(t instanceof Tensor)) throw invalid(op, arg, 'a Tensor', describe(t));
-    if (t.engine !== this) {
-      throw new SepconvError('WRONG_ENGINE', {
-        op,
-        arg,
-        expected: 'a tensor created by this engine',
-        given: 'a tensor of another engine',
-      });
-    }
-    if (t.isDisposed) {
-      throw new SepconvError('DISPOSED', { op, arg, expected: 'a live tensor', given: 'a disposed tensor' });
-    }
-    if (t.owner !== this.impl) {
-      throw new SepconvError('DEVICE_LOST', {
-        op,
-        arg,
-        expected: 'a tensor created since the last engine.recover()',
-        given: 'a tensor whose GPU device was lost (recreate it from its data)',
-      });
-    }
-  }
-}
-
-/** Tensor data as f32: Float32Array as is; other typed arrays and arrays of numbers converted. */
-function toFloat32(op: string, data: TensorData): Float32Array {
-  if (data instanceof Float32Array) return data;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    throw invalid(op, 'data', 'numbers (BigInt arrays are not converted)', describe(data));
-  }
-  if (Array.isArray(data)) {
-    const bad = data.findIndex((v) => typeof v !== 'number');
-    if (bad >= 0) throw invalid(op, `data[${bad}]`, 'a number', describe(data[bad]));
-  }
-  return Float32Array.from(data);
 }
 
 /**
@@ -736,67 +401,4 @@ function toFloat32(op: string, data: TensorData): Float32Array {
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   return new Engine(await createBackend(options), options);
-}
-
-async function createBackend(options: EngineOptions): Promise<Backend> {
-  const op = 'createEngine';
-  if (options === null || typeof options !== 'object') throw invalid(op, 'options', 'an object', describe(options));
-  const choice = options.backend ?? 'auto';
-  if (choice !== 'webgpu' && choice !== 'cpu' && choice !== 'auto') {
-    throw invalid(op, 'options.backend', "'webgpu', 'cpu' or 'auto'", describe(choice));
-  }
-  const m = options.maxDispatchesPerSubmit;
-  if (m !== undefined && !(Number.isInteger(m) && m > 0)) {
-    throw invalid(op, 'options.maxDispatchesPerSubmit', 'a positive integer', describe(m));
-  }
-  if (options.kernels !== undefined) checkKernelChoice(op, options.kernels);
-  if (choice === 'cpu') return new CpuBackend();
-  let acquired;
-  try {
-    acquired = await acquireDevice(options);
-  } catch (e) {
-    // 'auto' means: the GPU when there is one. No adapter (or no WebGPU at all) is not an error then.
-    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return new CpuBackend();
-    throw e;
-  }
-  const gpuOptions = {
-    ...(options.kernels !== undefined && { kernels: options.kernels }),
-    ...(options.printShaders !== undefined && { printShaders: options.printShaders }),
-    ...(m !== undefined && { maxDispatchesPerSubmit: m }),
-  };
-  return new WebGpuBackend(acquired, gpuOptions);
-}
-
-const KERNEL_VARIANTS: Record<Exclude<keyof KernelChoice, 'depthwiseRows'>, readonly string[]> = {
-  depthwise: ['auto', '3x3', '5x5', 'vec4', 'scalar'],
-  pointwise: ['auto', 'tiled', 'direct', 'direct8', 'conv8'],
-  conv2d: ['auto', 'tiled', 'direct', 'direct8'],
-  separable: ['auto', 'fused', 'unfused'],
-};
-
-function checkKernelChoice(op: string, k: KernelChoice): void {
-  if (k === null || typeof k !== 'object') throw invalid(op, 'options.kernels', 'an object', describe(k));
-  for (const [key, value] of Object.entries(k)) {
-    if (key === 'depthwiseRows') {
-      if (!(Number.isInteger(value) && value >= 1 && value <= 64)) throw invalid(op, 'options.kernels.depthwiseRows', 'an integer from 1 to 64', describe(value));
-      continue;
-    }
-    const allowed = KERNEL_VARIANTS[key as keyof typeof KERNEL_VARIANTS];
-    if (allowed === undefined) throw invalid(op, `options.kernels.${key}`, `one of the keys ${[...Object.keys(KERNEL_VARIANTS), 'depthwiseRows'].join(', ')}`, 'an unknown key');
-    if (value !== undefined && !allowed.includes(value as string)) {
-      throw invalid(op, `options.kernels.${key}`, allowed.map((a) => `'${a}'`).join(', '), describe(value));
-    }
-  }
-}
-
-/** Adds every Tensor in `value` (itself, or inside arrays and plain objects) to `out`. */
-function collectTensors(value: unknown, out: Set<Tensor>, seen = new Set<unknown>()): void {
-  if (value instanceof Tensor) {
-    out.add(value);
-    return;
-  }
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) for (const v of value) collectTensors(v, out, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collectTensors(v, out, seen);
 }

@@ -9,13 +9,13 @@ export type {
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
-  FilterLayout,
   PointwiseConv2dOptions,
   SeparableConv2dOptions,
   SpatialOptions,
   TensorData,
   TensorOptions,
-} from './engine.js';
+} from './options.js';
+export type { FilterLayout } from './layout.js';
 export { Tensor } from './tensor.js';
 export type { Layout } from './tensor.js';
 export { countFlops, countParams } from './count.js';

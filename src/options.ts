@@ -1,0 +1,91 @@
+// The public types of what createEngine and the Engine's methods take: engine
+// options, op options and tensor data. Types only; the checks are in validate.ts.
+
+import type { Activation } from './activation.js';
+import type { createEngine, Engine } from './engine.js'; // for the {@link}s
+import type { KernelChoice } from './gpu/backend.js';
+import type { FilterLayout } from './layout.js';
+import type { PaddingOption, PairOption } from './shape.js';
+import type { Layout, Tensor } from './tensor.js';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** `'webgpu'`, `'cpu'`, or `'auto'` (default): WebGPU when an adapter exists, else the CPU. */
+  backend?: 'webgpu' | 'cpu' | 'auto';
+  /** Run on this existing device instead of creating one. sepconv will not destroy it. */
+  device?: GPUDevice;
+  /** Adapter preference when sepconv creates the device. */
+  powerPreference?: GPUPowerPreference;
+  /** Print each kernel's WGSL and override constants when its pipeline is first built. */
+  printShaders?: boolean;
+  /** Submit queued GPU work after this many dispatches even without a read (default 64). */
+  maxDispatchesPerSubmit?: number;
+  /**
+   * Force kernel variants instead of sepconv's choice (for tests and tuning), e.g.
+   * `{ depthwise: 'scalar' }`. A variant that cannot run a shape falls back to one that can.
+   */
+  kernels?: KernelChoice;
+}
+
+/** Options every op with a fused epilogue takes. */
+export interface ActivationOptions {
+  /** Activation fused into the write. Default `'linear'`. */
+  activation?: Activation;
+  /** Negative slope of `leakyRelu` (default 0.2) or scale of `elu` (default 1). */
+  alpha?: number;
+}
+
+/** Spatial options of the k×k convolutions. */
+export interface SpatialOptions {
+  /** Stride, one number or `[vertical, horizontal]`. Default 1. */
+  stride?: PairOption;
+  /** Dilation, one number or `[vertical, horizontal]`. Default 1. */
+  dilation?: PairOption;
+  /** `'same'`, `'valid'` (default), `p` or `[top, bottom, left, right]`. */
+  padding?: PaddingOption;
+}
+
+/** Options of {@link Engine.depthwiseConv2d}. */
+export interface DepthwiseConv2dOptions extends SpatialOptions, ActivationOptions {
+  /** Bias of shape `[C·M]`, added before the activation. */
+  bias?: Tensor;
+  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, C, M]`). */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.pointwiseConv2d}. */
+export interface PointwiseConv2dOptions extends ActivationOptions {
+  /** Bias of shape `[Cout]`, added before the activation. */
+  bias?: Tensor;
+  /** Layout of `filter`. Default `'HWIO'` (`[Cin, Cout]` or `[1, 1, Cin, Cout]`). */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.conv2d}. */
+export interface Conv2dOptions extends SpatialOptions, ActivationOptions {
+  /** Number of channel groups; divides Cin and Cout. Default 1. */
+  groups?: number;
+  /** Bias of shape `[Cout]`, added before the activation. */
+  bias?: Tensor;
+  /** Layout of `filter`. Default `'HWIO'` (`[kh, kw, Cin/groups, Cout]`). */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.separableConv2d}. */
+export interface SeparableConv2dOptions extends SpatialOptions, ActivationOptions {
+  /** Bias of shape `[C·M]` added after the depthwise step (no activation there). */
+  depthwiseBias?: Tensor;
+  /** Bias of shape `[Cout]` added after the pointwise step, before the activation. */
+  bias?: Tensor;
+  /** Layout of both filters. Default `'HWIO'`. */
+  filterLayout?: FilterLayout;
+}
+
+/** Options of {@link Engine.tensor}. */
+export interface TensorOptions {
+  /** Layout of a rank-4 image tensor. Default `'NHWC'`. */
+  layout?: Layout;
+}
+
+/** Tensor data: a Float32Array is used as is (copied); any other array of numbers is converted to f32. */
+export type TensorData = Float32Array | ArrayLike<number>;
