@@ -102,6 +102,7 @@ export function resolvePadding(
   kW: number,
   stride: [number, number],
   dilation: [number, number],
+  arg = 'options.padding',
 ): Padding {
   const value = padding === undefined ? 'valid' : padding;
   if (value === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
@@ -117,15 +118,33 @@ export function resolvePadding(
   }
   throw new SepconvError('INVALID_ARGUMENT', {
     op,
-    arg: 'options.padding',
+    arg,
     expected: "'same', 'valid', a non-negative integer or [top, bottom, left, right] of non-negative integers",
     given: describe(value),
   });
 }
 
+/** The argument names errors about a convolution's geometry report. */
+export interface GeometryArgs {
+  stride: string;
+  dilation: string;
+  padding: string;
+  /** Blamed when the kernel does not fit the padded input. */
+  kernel: string;
+}
+
+/** The Engine's names: its ops take `filter` and `options.{stride, dilation, padding}`. */
+const ENGINE_ARGS: GeometryArgs = {
+  stride: 'options.stride',
+  dilation: 'options.dilation',
+  padding: 'options.padding',
+  kernel: 'filter',
+};
+
 /**
  * Computes the geometry of a 2-D convolution of an NHWC input `[N, H, W, *]` with a
  * `kH × kW` kernel, throwing `EMPTY_OUTPUT` when the kernel does not fit the padded input.
+ * Errors name the arguments as `args` says (default: the Engine's option names).
  */
 export function convGeometry(
   op: string,
@@ -133,17 +152,18 @@ export function convGeometry(
   kH: number,
   kW: number,
   options: { stride?: PairOption; dilation?: PairOption; padding?: PaddingOption },
+  args: GeometryArgs = ENGINE_ARGS,
 ): ConvGeometry {
   const [batch, inH, inW] = inputShape as [number, number, number];
-  const [strideH, strideW] = normalizePair(op, 'options.stride', options.stride);
-  const [dilationH, dilationW] = normalizePair(op, 'options.dilation', options.dilation);
-  const pad = resolvePadding(op, options.padding, inH, inW, kH, kW, [strideH, strideW], [dilationH, dilationW]);
+  const [strideH, strideW] = normalizePair(op, args.stride, options.stride);
+  const [dilationH, dilationW] = normalizePair(op, args.dilation, options.dilation);
+  const pad = resolvePadding(op, options.padding, inH, inW, kH, kW, [strideH, strideW], [dilationH, dilationW], args.padding);
   const outH = convOutputSize(inH, kH, strideH, dilationH, pad.top, pad.bottom);
   const outW = convOutputSize(inW, kW, strideW, dilationW, pad.left, pad.right);
   if (outH <= 0 || outW <= 0) {
     throw new SepconvError('EMPTY_OUTPUT', {
       op,
-      arg: 'filter',
+      arg: args.kernel,
       expected: `a dilated kernel no larger than the padded input (${inH + pad.top + pad.bottom}×${inW + pad.left + pad.right})`,
       given: `${effectiveKernelSize(kH, dilationH)}×${effectiveKernelSize(kW, dilationW)} (kernel ${kH}×${kW}, dilation ${dilationH}×${dilationW})`,
     });

@@ -3,7 +3,7 @@
 
 import type { Activation } from '../activation.js';
 import { SepconvError, describe } from '../errors.js';
-import { convOutputSize, normalizePair, resolvePadding, type Padding } from '../shape.js';
+import { convGeometry, normalizePair, type ConvGeometry } from '../shape.js';
 
 type Pair = number | readonly [number, number];
 
@@ -133,19 +133,6 @@ export interface WeightSpec {
   trainable: boolean;
 }
 
-/** Spatial attributes of a k×k layer, resolved for one input size. */
-export interface Spatial {
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  pad: Padding;
-  outH: number;
-  outW: number;
-}
-
 const OP = 'sequential';
 
 function fail(arg: string, expected: string, given: unknown): never {
@@ -157,24 +144,21 @@ function positive(arg: string, v: unknown): number {
   return fail(arg, 'a positive integer', v);
 }
 
-/** Resolves a k×k layer's kernel, stride, dilation and padding for an input of size h × w. */
+/**
+ * Resolves a k×k layer's kernel, stride, dilation and padding for one image of
+ * size h × w (the geometry's batch is 1). Errors name the layer's own arguments,
+ * e.g. `layers[3].strides`.
+ */
 export function spatialOf(
   arg: string,
   l: { kernelSize?: Pair; strides?: Pair; dilation?: Pair; padding?: 'same' | 'valid' },
   h: number,
   w: number,
-): Spatial {
+): ConvGeometry {
   const [kH, kW] = normalizePair(OP, `${arg}.kernelSize`, l.kernelSize ?? 1);
-  const [strideH, strideW] = normalizePair(OP, `${arg}.strides`, l.strides);
-  const [dilationH, dilationW] = normalizePair(OP, `${arg}.dilation`, l.dilation);
   if (l.padding !== undefined && l.padding !== 'same' && l.padding !== 'valid') fail(`${arg}.padding`, "'same' or 'valid'", l.padding);
-  const pad = resolvePadding(OP, l.padding ?? 'valid', h, w, kH, kW, [strideH, strideW], [dilationH, dilationW]);
-  const outH = convOutputSize(h, kH, strideH, dilationH, pad.top, pad.bottom);
-  const outW = convOutputSize(w, kW, strideW, dilationW, pad.left, pad.right);
-  if (outH <= 0 || outW <= 0) {
-    throw new SepconvError('EMPTY_OUTPUT', { op: OP, arg, expected: `a kernel that fits the ${h}×${w} input`, given: `${kH}×${kW}` });
-  }
-  return { kH, kW, strideH, strideW, dilationH, dilationW, pad, outH, outW };
+  const names = { stride: `${arg}.strides`, dilation: `${arg}.dilation`, padding: `${arg}.padding`, kernel: arg };
+  return convGeometry(OP, [1, h, w], kH, kW, { stride: l.strides, dilation: l.dilation, padding: l.padding ?? 'valid' }, names);
 }
 
 /** [H, W, C] after a layer (per image), and the layer's Keras weights. */

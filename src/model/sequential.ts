@@ -10,8 +10,10 @@ import type { Backend, Storage } from '../backend.js';
 import { countFlops } from '../count.js';
 import type { Engine } from '../engine.js';
 import { SepconvError, describe } from '../errors.js';
+import { conv2dParams, depthwiseParams, pointwiseParams, runConv2d, separableParams } from '../ops.js';
+import type { ConvGeometry } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { layerShape, spatialOf, type LayerSpec, type Spatial, type WeightSpec } from './layers.js';
+import { layerShape, spatialOf, type LayerSpec, type WeightSpec } from './layers.js';
 
 const OP = 'sequential';
 
@@ -73,7 +75,8 @@ interface Node {
   residual: number | null;
   inShape: [number, number, number];
   outShape: [number, number, number];
-  spatial: Spatial | null;
+  /** Geometry of a k×k op for one image; runNode sets the batch. */
+  geometry: ConvGeometry | null;
   groups: number;
   multiplier: number;
   act: ActivationSpec;
@@ -253,7 +256,7 @@ export class Model {
           residual: null,
           inShape,
           outShape: out,
-          spatial: null,
+          geometry: null,
           groups: 1,
           multiplier: 1,
           act: act(undefined),
@@ -272,14 +275,14 @@ export class Model {
         case 'conv2d': {
           const s = spatialOf(arg, l, h, w);
           row.flops = countFlops({ op: 'conv2d', inChannels: c, outChannels: l.filters, kernelSize: [s.kH, s.kW], groups: l.groups ?? 1, inputSize: [h, w], stride: [s.strideH, s.strideW], dilation: [s.dilationH, s.dilationW], padding: l.padding ?? 'valid' });
-          open = node('conv2d', { spatial: s, groups: l.groups ?? 1, act: act(l.activation), filter: arrays[0] as Float32Array, bias: useBias(l) ? (arrays[1] as Float32Array) : null });
+          open = node('conv2d', { geometry: s, groups: l.groups ?? 1, act: act(l.activation), filter: arrays[0] as Float32Array, bias: useBias(l) ? (arrays[1] as Float32Array) : null });
           break;
         }
         case 'depthwiseConv2d': {
           const s = spatialOf(arg, l, h, w);
           const m = l.depthMultiplier ?? 1;
           row.flops = countFlops({ op: 'depthwise', inChannels: c, kernelSize: [s.kH, s.kW], depthMultiplier: m, inputSize: [h, w], stride: [s.strideH, s.strideW], dilation: [s.dilationH, s.dilationW], padding: l.padding ?? 'valid' });
-          open = node('depthwise', { spatial: s, multiplier: m, act: act(l.activation), filter: arrays[0] as Float32Array, bias: useBias(l) ? (arrays[1] as Float32Array) : null });
+          open = node('depthwise', { geometry: s, multiplier: m, act: act(l.activation), filter: arrays[0] as Float32Array, bias: useBias(l) ? (arrays[1] as Float32Array) : null });
           break;
         }
         case 'pointwiseConv2d':
@@ -294,7 +297,7 @@ export class Model {
           const m = l.depthMultiplier ?? 1;
           row.flops = countFlops({ op: 'separable', inChannels: c, outChannels: l.filters, kernelSize: [s.kH, s.kW], depthMultiplier: m, inputSize: [h, w], stride: [s.strideH, s.strideW], dilation: [s.dilationH, s.dilationW], padding: l.padding ?? 'valid' });
           open = node('separable', {
-            spatial: s,
+            geometry: s,
             multiplier: m,
             act: act(l.activation),
             depthwiseFilter: arrays[0] as Float32Array,
@@ -465,19 +468,16 @@ export class Model {
     const [h, w, c] = n.inShape;
     const [oh, ow, oc] = n.outShape;
     const st = n.stored;
-    const geom = () => {
-      const s = n.spatial as Spatial;
-      return { batch, inH: h, inW: w, kH: s.kH, kW: s.kW, strideH: s.strideH, strideW: s.strideW, dilationH: s.dilationH, dilationW: s.dilationW, pad: s.pad, outH: s.outH, outW: s.outW };
-    };
+    const geometry = (): ConvGeometry => ({ ...(n.geometry as ConvGeometry), batch });
     switch (n.kind) {
       case 'conv2d':
-        return be.conv2d(x, st.filter as Storage, st.bias, { ...geom(), inChannels: c, outChannels: oc, groups: n.groups, act: n.act }, extras);
+        return runConv2d(be, x, st.filter as Storage, st.bias, conv2dParams(geometry(), c, oc, n.groups, n.act), extras);
       case 'depthwise':
-        return be.depthwiseConv2d(x, st.filter as Storage, st.bias, { ...geom(), channels: c, multiplier: n.multiplier, act: n.act }, extras);
+        return be.depthwiseConv2d(x, st.filter as Storage, st.bias, depthwiseParams(geometry(), c, n.multiplier, n.act), extras);
       case 'pointwise':
-        return be.pointwiseConv2d(x, st.filter as Storage, st.bias, { pixels: batch * h * w, inChannels: c, outChannels: oc, act: n.act }, extras);
+        return be.pointwiseConv2d(x, st.filter as Storage, st.bias, pointwiseParams(batch * h * w, c, oc, n.act), extras);
       case 'separable':
-        return be.separableConv2d(x, st.depthwiseFilter as Storage, null, st.filter as Storage, st.bias, { ...geom(), channels: c, multiplier: n.multiplier, outChannels: oc, act: n.act }, extras);
+        return be.separableConv2d(x, st.depthwiseFilter as Storage, null, st.filter as Storage, st.bias, separableParams(geometry(), c, n.multiplier, oc, n.act), extras);
       case 'pool':
         return be.globalAveragePool(x, { batch, height: h, width: w, channels: c }, extras);
       case 'softmax':
