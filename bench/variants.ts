@@ -21,9 +21,9 @@ function variantsFor(c: BenchCase): Record<string, KernelChoice> {
   switch (c.op) {
     case 'depthwise':
       return {
-        'dw:strips of 16 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseRows: 16 },
-        'dw:strips of 4 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseRows: 4 },
-        'dw:strips of 1 row': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseRows: 1 },
+        'dw:strips of 16 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 16 },
+        'dw:strips of 4 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 4 },
+        'dw:strips of 1 row': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 1 },
         'dw:vec4': { depthwise: 'vec4' },
         'dw:scalar': { depthwise: 'scalar' },
       };

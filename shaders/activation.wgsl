@@ -1,4 +1,5 @@
-// Fused activations. ACTIVATION ids follow ACTIVATIONS in src/activation.ts;
+// Fused activations. ACTIVATION is one of the ACT_* ids, constants generated from
+// ACTIVATIONS in src/activation.ts and prepended to this file (src/kernels/fragments.ts);
 // `alpha` is the leakyRelu slope / elu scale, a uniform of the calling kernel.
 // Written with comparisons so NaN passes through unchanged, as in the CPU
 // reference (max(0, NaN) and clamp(NaN, ...) are implementation-defined in WGSL).
@@ -15,30 +16,30 @@ fn relu6(v: f32) -> f32 {
 
 fn activate(v: f32, alpha: f32) -> f32 {
   switch ACTIVATION {
-    case 1u: { // relu
+    case ACT_RELU: {
       return select(v, 0.0, v < 0.0);
     }
-    case 2u: {
+    case ACT_RELU6: {
       return relu6(v);
     }
-    case 3u: { // leakyRelu
+    case ACT_LEAKY_RELU: {
       return select(v, alpha * v, v < 0.0);
     }
-    case 4u: { // sigmoid; exp overflows to +inf for v < -88, giving 0 as it should.
+    case ACT_SIGMOID: { // exp overflows to +inf for v < -88, giving 0 as it should.
       // Some exp implementations return +inf or 0 for NaN: keep NaN explicitly.
       return select(1.0 / (1.0 + exp(-v)), v, isNan(v));
     }
-    case 5u: { // tanh; some drivers compute it from exp(2v) and return NaN for large |v|:
+    case ACT_TANH: { // some drivers compute it from exp(2v) and return NaN for large |v|:
       // tanh(±9) is ±1 in f32 already, so clamp first (NaN kept by the select).
       return select(tanh(select(select(v, 9.0, v > 9.0), -9.0, v < -9.0)), v, isNan(v));
     }
-    case 6u: { // hardSwish
+    case ACT_HARD_SWISH: {
       return v * relu6(v + 3.0) / 6.0;
     }
-    case 7u: { // elu (NaN < 0 is false, so NaN takes the v branch)
+    case ACT_ELU: { // (NaN < 0 is false, so NaN takes the v branch)
       return select(v, alpha * (exp(v) - 1.0), v < 0.0);
     }
-    default: { // linear
+    default: { // ACT_LINEAR
       return v;
     }
   }

@@ -5,26 +5,21 @@
 // vec4 of weights for 16 multiply-adds. Like pointwise_direct.wgsl, this is the
 // variant for adapters where workgroup memory and barriers cost more than they
 // save (software adapters); the tiled implicit GEMM (conv2d.wgsl) elsewhere.
-// WIDE doubles the block to 8 pixels × 8 output channels (Cout/groups divisible
+// BLOCK8 doubles the block to 8 pixels × 8 output channels (Cout/groups divisible
 // by 8): per step 8 input values and 2 vec4s of weights for 64 multiply-adds,
 // half the loads per multiply-add.
 //
 // A dispatch covers output rows [rowStart, rowEnd) (n·outH + oy); x and y are bound
 // from elements xOrigin / yOrigin on when split into bands.
-// `Conv2dDirectParams` is generated from its schema in src/kernels/gemm.ts.
+// Contract, bindings and uniforms: src/kernels/conv2d/direct.ts.
 
-override WG: u32 = 64u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
 override SH: u32 = 1u;
 override SW: u32 = 1u;
 override DH: u32 = 1u;
 override DW: u32 = 1u;
-override WIDE: bool = false;
-
-@group(0) @binding(0) var<uniform> params: Conv2dDirectParams;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-// w, bias, y and store() come from vec4_out.wgsl.
+override BLOCK8: bool = false;
 
 // x at input column ix of a row (pixel index rowBase + ix), channel ch; zero outside.
 fn tap(rowBase: u32, ix: i32, ch: u32) -> f32 {
@@ -33,24 +28,18 @@ fn tap(rowBase: u32, ix: i32, ch: u32) -> f32 {
   return select(0.0, v, inside);
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
-  let cols = select(4u, 8u, WIDE);
+fn run(id: u32) {
+  let cols = select(4u, 8u, BLOCK8);
   let colGroups = (params.outW + cols - 1u) / cols;
-  // Output channel groups of 4 (one vec4) per invocation: 1, or 2 when WIDE.
-  let chunks = params.outC4 / select(1u, 2u, WIDE);
+  // Output channel groups of 4 (one vec4) per invocation: 1, or 2 when BLOCK8.
+  let chunks = params.outC4 / select(1u, 2u, BLOCK8);
   let perRow = colGroups * chunks;
   let row = params.rowStart + id / perRow;
   if (row >= params.rowEnd) {
     return;
   }
   let rest = id % perRow;
-  let c4 = (rest % chunks) * select(1u, 2u, WIDE); // output channels 4·c4 .. 4·c4 + 3 (+ 4 .. 7 when WIDE)
+  let c4 = (rest % chunks) * select(1u, 2u, BLOCK8); // output channels 4·c4 .. 4·c4 + 3 (+ 4 .. 7 when BLOCK8)
   let ox0 = (rest / chunks) * cols;
   let n = row / params.outH;
   let oy = row % params.outH;
@@ -84,7 +73,7 @@ fn main(
         acc1 += x1 * wv;
         acc2 += x2 * wv;
         acc3 += x3 * wv;
-        if (WIDE) {
+        if (BLOCK8) {
           let wv2 = w[wBase + ci * params.outC4 + 1u];
           let x4 = tap(rowBase, ix + i32(4u * SW), ch);
           let x5 = tap(rowBase, ix + i32(5u * SW), ch);
@@ -101,7 +90,7 @@ fn main(
   store(row, ox0 + 1u, c4, acc1);
   store(row, ox0 + 2u, c4, acc2);
   store(row, ox0 + 3u, c4, acc3);
-  if (WIDE) {
+  if (BLOCK8) {
     store(row, ox0 + 4u, c4, acc4); store(row, ox0 + 5u, c4, acc5); store(row, ox0 + 6u, c4, acc6); store(row, ox0 + 7u, c4, acc7);
     store(row, ox0, c4 + 1u, bcc0); store(row, ox0 + 1u, c4 + 1u, bcc1); store(row, ox0 + 2u, c4 + 1u, bcc2); store(row, ox0 + 3u, c4 + 1u, bcc3);
     store(row, ox0 + 4u, c4 + 1u, bcc4); store(row, ox0 + 5u, c4 + 1u, bcc5); store(row, ox0 + 6u, c4 + 1u, bcc6); store(row, ox0 + 7u, c4 + 1u, bcc7);

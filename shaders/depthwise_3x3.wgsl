@@ -8,17 +8,12 @@
 // that is (ROWS + 2)·10 + 9 vec4 loads for 8·ROWS outputs (1.4 per output at
 // ROWS = 16), against 18 per output without reuse. Named struct members, not arrays: small private arrays
 // end up in memory on some compilers. ROWS trades reuse for parallelism and is
-// chosen per adapter and shape (src/kernels/choice.ts).
-// Input loader (x_vec4.wgsl / x_gather.wgsl) and `DepthwiseVec4Params` come from
-// src/kernels/depthwise.ts, as for depthwise_vec4.wgsl; w, bias, y and store()
-// from vec4_out.wgsl, tap() from depthwise_tap.wgsl.
+// chosen per adapter and shape, or tuned (src/kernels/depthwise/strips.ts).
+// Contract, bindings and uniforms: src/kernels/depthwise/strip3x3.ts.
 
-override WG: u32 = 64u;
 override SW: u32 = 1u;
 override SH: u32 = 1u;
 override ROWS: u32 = 4u;
-
-@group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
 
 // One input row segment, the 3 taps of one filter row, 8 (or 4) output accumulators.
 struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f, x8: vec4f, x9: vec4f }
@@ -83,13 +78,7 @@ fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+fn run(id: u32) {
   let cols = select(4u, 8u, SW == 1u);
   let colGroups = (params.outW + cols - 1u) / cols;
   let perStrip = colGroups * params.outC4;

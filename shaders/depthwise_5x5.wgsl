@@ -6,14 +6,9 @@
 // loaded once for the 5 output rows it feeds, and the 4 rows still open roll
 // down with the walk: (ROWS + 4)·8 + 25 vec4 loads for 4·ROWS outputs (2.4 per
 // output at ROWS = 16) against 50 without reuse.
-// Input loader (x_vec4.wgsl / x_gather.wgsl) and `DepthwiseVec4Params` come from
-// src/kernels/depthwise.ts; w, bias, y and store() from vec4_out.wgsl, tap() from
-// depthwise_tap.wgsl.
+// Contract, bindings and uniforms: src/kernels/depthwise/strip5x5.ts.
 
-override WG: u32 = 64u;
 override ROWS: u32 = 4u;
-
-@group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
 
 // One input row segment, the 5 taps of one filter row, 4 output accumulators.
 struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f }
@@ -58,13 +53,7 @@ fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
   store(row, ox0 + 3u, c4, a.a3);
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+fn run(id: u32) {
   let colGroups = (params.outW + 3u) / 4u;
   let perStrip = colGroups * params.outC4;
   // Strips of ROWS output rows never straddle two images.

@@ -12,9 +12,8 @@
 // A dispatch covers output rows [rowStart, rowEnd) (rows of all images, n·outH + oy);
 // x and y are bound from elements xOrigin / yOrigin on when split into bands
 // (multiples of 64 elements: binding offsets are 256-byte aligned).
-// `DepthwiseVec4Params` is generated from its schema in src/kernels/depthwise.ts.
+// Contract, bindings and uniforms: src/kernels/depthwise/vec4.ts.
 
-override WG: u32 = 64u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
 override SH: u32 = 1u;
@@ -22,16 +21,7 @@ override SW: u32 = 1u;
 override DH: u32 = 1u;
 override DW: u32 = 1u;
 
-@group(0) @binding(0) var<uniform> params: DepthwiseVec4Params;
-// w, bias, y and store() come from vec4_out.wgsl, tap() from depthwise_tap.wgsl.
-
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+fn run(id: u32) {
   let colGroups = (params.outW + 3u) / 4u;
   let perRow = colGroups * params.outC4;
   let row = params.rowStart + id / perRow;

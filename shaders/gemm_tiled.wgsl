@@ -1,12 +1,13 @@
 // Tiled GEMM core shared by the pointwise and the standard/grouped convolution:
 //   y[row, g·N + col] = act(bias[g·N + col] + Σ_k A_g[row, k] · w[k, g·N + col])
 // for groups g, rows < M, cols < N, k < K. The including kernel supplies the
-// uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, xOrigin,
-// yOrigin), `const RES_BINDING` (the binding after its own inputs) and
-// `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M and k < K:
-// a plain matrix read for the pointwise conv, an on-the-fly im2col gather for
-// the implicit-GEMM conv (no im2col tensor is ever materialised), the depthwise
-// output itself for the fused separable conv (the intermediate tensor never
+// uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, yOrigin;
+// src/kernels/gemm-tiled.ts), the bindings w, bias, residual and y (arrays of
+// f32) and `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M
+// and k < K: a plain matrix read for the pointwise conv (gemm_load_pointwise),
+// an on-the-fly im2col gather for the implicit-GEMM conv (gemm_load_im2col: no
+// im2col tensor is ever materialised), the depthwise output itself for the
+// fused separable conv (gemm_load_depthwise: the intermediate tensor never
 // exists in global memory).
 //
 // Each workgroup computes a TILE_M × TILE_N block of one group's output; each
@@ -27,14 +28,6 @@ override TILE_K: u32 = 16u;
 override HAS_BIAS: bool = false;
 // Adds residual[row, col] (same shape and banding as y) before the activation.
 override HAS_RESIDUAL: bool = false;
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-// The residual and the output are the last two bindings, after the including
-// kernel's own inputs: RES_BINDING and RES_BINDING + 1.
-@group(0) @binding(RES_BINDING) var<storage, read> residual: array<f32>;
-@group(0) @binding(RES_BINDING + 1) var<storage, read_write> y: array<f32>;
 
 var<workgroup> tileA: array<f32, TILE_M * TILE_K>;
 var<workgroup> tileB: array<f32, TILE_K * TILE_N>;

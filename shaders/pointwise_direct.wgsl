@@ -4,23 +4,14 @@
 // (4 of x, 4 of w per step for 64 multiply-adds). No tiles and no barriers:
 // on adapters whose "workgroup memory" is ordinary memory (CPU-based ones such
 // as SwiftShader) staging only adds copies and barrier costs. The engine picks
-// it there (src/kernels/gemm.ts); the tiled kernel elsewhere.
+// it there; the tiled kernel elsewhere.
 //
 // A dispatch covers rows [rowStart, rowStart + M); x and y are bound from elements
 // xOrigin / yOrigin on (multiples of 64) when split into bands.
-// `PointwiseParams` is generated from its schema in src/kernels/gemm.ts.
+// Contract, bindings and uniforms: src/kernels/pointwise/direct.ts; store() comes
+// from pointwise_direct_store.wgsl.
 
-override WG: u32 = 64u;
-
-// Bindings, params and store() come from pointwise_direct_io.wgsl.
-
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let id = (wid.x + nwg.x * (wid.y + nwg.y * wid.z)) * WG + lid;
+fn run(id: u32) {
   let n4 = params.N / 4u;
   let k4 = params.K / 4u;
   let r0 = (id / n4) * 4u;

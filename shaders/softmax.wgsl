@@ -1,13 +1,9 @@
 // Softmax over the last dimension of [rows, size]: one workgroup per row; the
 // row's maximum and the sum of exponentials are reduced in workgroup memory,
 // then every invocation writes its share of e^(v − max) / sum.
-// `SoftmaxParams` is generated from its schema in src/kernels/pool.ts.
+// Contract, bindings and uniforms: src/kernels/utility/softmax.ts.
 
 const WG = 64u;
-
-@group(0) @binding(0) var<uniform> params: SoftmaxParams;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 var<workgroup> partial: array<f32, WG>;
 

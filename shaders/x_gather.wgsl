@@ -1,7 +1,7 @@
-// Input loader for depthwise_vec4.wgsl when M > 1: output channel co reads input
-// channel co / M, so the 4 outputs of a vec4 read 1 to 4 input channels.
-// MULT is an override, so for M = 2 and M ≥ 4 (4 | M) the repeated loads fold.
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// Input loader of the depthwise vec4 and strip kernels when M > 1: output channel
+// co reads input channel co / M, so the 4 outputs of a vec4 read 1 to 4 input
+// channels (x is an array of f32). MULT is an override, so for M = 2 and M ≥ 4
+// (4 | M) the repeated loads fold.
 
 override MULT: u32 = 2u;
 

@@ -4,7 +4,8 @@
 
 import type { ActivationSpec } from './activation.js';
 import type { SepconvError } from './errors.js';
-import type { EngineLimits } from './gpu/backend.js';
+import type { EngineLimits, KernelExplanation, TuneOptions } from './gpu/backend.js';
+import type { TuningRecord } from './tuning/records.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import type { AdapterDescription } from './gpu/device.js';
 import type { ConvGeometry } from './shape.js';
@@ -104,6 +105,12 @@ export interface Backend {
   memory?(): MemoryInfo;
   /** Frees pooled (unused) memory; memory in use is kept. */
   trim?(): void;
+  /** Runs `record`, then times the kernel candidates of each op call it made and keeps the fastest (see Engine.tune). */
+  tune?(record: () => void, options: TuneOptions): Promise<TuningRecord[]>;
+  /** The tuning records in use. */
+  tuning?(): TuningRecord[];
+  /** Runs `record` without dispatching and says which kernel each op call would run on. */
+  explain?(record: () => void): KernelExplanation[];
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
   /** Memory for `elements` values whose contents do not matter (a planned buffer). */

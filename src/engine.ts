@@ -7,7 +7,7 @@ import { resolveActivation } from './activation.js';
 import type { Backend, Storage } from './backend.js';
 import { createBackend } from './create-backend.js';
 import { describe } from './errors.js';
-import type { EngineLimits } from './gpu/backend.js';
+import type { EngineLimits, KernelExplanation, TuneOptions } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import type { AdapterDescription } from './gpu/device.js';
 import { inNhwc, withHwioFilter } from './layout.js';
@@ -24,6 +24,7 @@ import type {
 import { TensorScopes, collectTensors } from './scope.js';
 import { convGeometry } from './shape.js';
 import { Tensor } from './tensor.js';
+import type { TuningRecord } from './tuning/records.js';
 import {
   biasStorage,
   checkOptions,
@@ -279,6 +280,68 @@ export class Engine {
     return performance.now() - t0;
   }
 
+  /**
+   * Tunes the kernels of every op `fn` records, on this device: like
+   * {@link Engine.warmup} (`fn` runs once as {@link Engine.tidy}), then for each
+   * distinct op call (op, shapes, options) it times the kernel variants and tunable
+   * values that can run it, the cost model's best guesses first, within
+   * `options.budgetMs`, and keeps the fastest. Later calls with the same key run on
+   * the winner. Resolves with the new records; {@link Engine.tuning} returns all of
+   * them, for `createEngine({ tuning })`. A forced `kernels` choice still wins. On
+   * the CPU backend there is nothing to tune: it warms up and resolves with `[]`.
+   * @example await engine.tune(() => model.predict(x)); localStorage.sepconvTuning = JSON.stringify(engine.tuning());
+   */
+  async tune(fn: () => unknown, options: TuneOptions = {}): Promise<TuningRecord[]> {
+    const op = 'tune';
+    this.assertAlive(op);
+    if (typeof fn !== 'function') throw invalid(op, 'fn', 'a function', describe(fn));
+    checkOptions(op, options);
+    const { budgetMs, runs } = options;
+    if (budgetMs !== undefined && !(typeof budgetMs === 'number' && budgetMs >= 0)) {
+      throw invalid(op, 'options.budgetMs', 'a number of milliseconds ≥ 0 (Infinity: no limit)', describe(budgetMs));
+    }
+    if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 100)) {
+      throw invalid(op, 'options.runs', 'an integer from 1 to 100', describe(runs));
+    }
+    if (!this.impl.tune) {
+      await this.warmup(fn);
+      return [];
+    }
+    return this.impl.tune(() => {
+      const made = new Set<Tensor>();
+      collectTensors(this.tidy(fn), made);
+      made.forEach((t) => t.dispose());
+    }, options);
+  }
+
+  /**
+   * Which kernel each distinct op call of `fn` would run on, and why: forced by the
+   * `kernels` option, chosen by a tuning record, or by the cost model (`by`). Runs
+   * `fn` as {@link Engine.tidy} without dispatching anything; `[]` on the CPU backend.
+   * @example for (const k of engine.explain(() => model.predict(x))) console.log(k.key, k.variant, k.tunables, k.by);
+   */
+  explain(fn: () => unknown): KernelExplanation[] {
+    const op = 'explain';
+    this.assertAlive(op);
+    if (typeof fn !== 'function') throw invalid(op, 'fn', 'a function', describe(fn));
+    if (!this.impl.explain) return [];
+    return this.impl.explain(() => {
+      const made = new Set<Tensor>();
+      collectTensors(this.tidy(fn), made);
+      made.forEach((t) => t.dispose());
+    });
+  }
+
+  /**
+   * The tuning records this engine uses: those given to `createEngine({ tuning })`
+   * that apply to its adapter and kernels, and those {@link Engine.tune} measured.
+   * Plain JSON: keep them in a file (Node), IndexedDB or localStorage (browser), and
+   * pass them to `createEngine({ tuning })` to skip timing next time.
+   */
+  tuning(): TuningRecord[] {
+    return this.impl.tuning?.() ?? [];
+  }
+
   /** Releases the pooled (free) GPU buffers; tensors in use are kept. */
   trim(): void {
     this.impl.trim?.();
@@ -315,6 +378,8 @@ export class Engine {
     const old = this.impl;
     const next = await createBackend({
       ...this.options,
+      // What was tuned since still applies to a new device on the same adapter.
+      ...(old.tuning && { tuning: [...(this.options.tuning ?? []), ...old.tuning()] }),
       ...(this.options.device && !options.device ? { device: undefined } : {}),
       ...(options.device && { device: options.device }),
     });

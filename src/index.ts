@@ -31,5 +31,7 @@ export { ACTIVATIONS } from './activation.js';
 export type { Activation } from './activation.js';
 export type { PaddingOption, PairOption } from './shape.js';
 export type { AdapterDescription } from './gpu/device.js';
-export type { EngineLimits, KernelChoice } from './gpu/backend.js';
+export type { EngineLimits, KernelChoice, KernelExplanation, TuneOptions } from './gpu/backend.js';
+export { kernelChoiceFor } from './kernels/registry.js';
+export type { TuningCandidate, TuningRecord } from './tuning/records.js';
 export type { MemoryInfo } from './gpu/buffer-pool.js';

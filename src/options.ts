@@ -4,6 +4,7 @@
 import type { Activation } from './activation.js';
 import type { createEngine, Engine } from './engine.js'; // for the {@link}s
 import type { KernelChoice } from './gpu/backend.js';
+import type { TuningRecord } from './tuning/records.js';
 import type { FilterLayout } from './layout.js';
 import type { PaddingOption, PairOption } from './shape.js';
 import type { Layout, Tensor } from './tensor.js';
@@ -25,6 +26,13 @@ export interface EngineOptions {
    * `{ depthwise: 'scalar' }`. A variant that cannot run a shape falls back to one that can.
    */
   kernels?: KernelChoice;
+  /**
+   * Tuning records from {@link Engine.tuning} (e.g. saved as JSON): calls they cover
+   * run on their measured winners without timing. Records of another adapter or
+   * sepconv's kernels of another version are ignored with a console warning; a
+   * malformed list is rejected whole.
+   */
+  tuning?: readonly TuningRecord[];
 }
 
 /** Options every op with a fused epilogue takes. */

@@ -15,48 +15,53 @@ import type {
 } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
+import { adapterTraits, type AdapterTraits, type Call, type KernelVariant, type OpInputs, type TunableValues } from '../kernels/descriptor.js';
 import {
-  adapterTraits,
-  conv2dVariants,
-  depthwiseStripRows,
-  depthwiseVariants,
-  pointwiseVariants,
-  separableVariants,
-  type AdapterTraits,
-} from '../kernels/choice.js';
-import { depthwiseRun, depthwiseVec4Run } from '../kernels/depthwise.js';
-import { conv2dDirectRun, conv2dRun, pointwiseAsConv2d, pointwiseRun, separableFusedRun } from '../kernels/gemm.js';
-import type { KernelRun } from '../kernels/kernel.js';
-import { permuteRun } from '../kernels/permute.js';
-import { globalAveragePoolRun, softmaxRun } from '../kernels/pool.js';
+  chooseKernel,
+  OP_NAMES,
+  outputElements,
+  tuningCandidates,
+  type Candidate,
+  type ChoiceReason,
+  type ChoosableOp,
+  type KernelChoice,
+  type OpParams,
+} from '../kernels/registry.js';
+import { globalAveragePool } from '../kernels/utility/pool.js';
+import { permute } from '../kernels/utility/permute.js';
+import { softmax } from '../kernels/utility/softmax.js';
+import { callKey } from '../tuning/key.js';
+import { adapterName, applicableRecords, TUNING_VERSION, tunedChoice, type TuningRecord } from '../tuning/records.js';
+import { searchFastest } from '../tuning/search.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
 import { BufferUsage, MapMode } from './flags.js';
 import { PipelineCache } from './pipelines.js';
 import { Scheduler, type GpuStorage } from './scheduler.js';
 
-/**
- * Kernel variants to use instead of the engine's choice, for tests and tuning. A
- * forced variant that cannot run a given shape falls back to one that can.
- */
-export interface KernelChoice {
-  depthwise?: 'auto' | '3x3' | '5x5' | 'vec4' | 'scalar';
-  /** Output rows per invocation of the 3×3 and 5×5 depthwise kernels, 1–64 (default: chosen per adapter and shape). */
-  depthwiseRows?: number;
-  /** 'conv8': the 8×8 direct conv2d kernel as a 1×1 conv (any K, N divisible by 8, no residual). */
-  pointwise?: 'auto' | 'tiled' | 'direct' | 'direct8' | 'conv8';
-  conv2d?: 'auto' | 'tiled' | 'direct' | 'direct8';
-  /** 'fused': one kernel, the intermediate stays in workgroup memory; 'unfused': depthwise then pointwise. */
-  separable?: 'auto' | 'fused' | 'unfused';
-}
+export type { KernelChoice } from '../kernels/registry.js';
 
 export interface WebGpuBackendOptions {
-  /** Forced kernel variants (default: all 'auto'). */
+  /** Forced kernel variants and tunables (default: none). */
   kernels?: KernelChoice;
+  /** Tuning records (checked by the caller); those of this adapter and these kernels are used. */
+  tuning?: readonly TuningRecord[];
   /** Print each kernel's WGSL and constants the first time its pipeline is built. */
   printShaders?: boolean;
   /** Submit after this many recorded dispatches even without a read (default 64). */
   maxDispatchesPerSubmit?: number;
+}
+
+/** Options of a tuning run (see Engine.tune). */
+export interface TuneOptions {
+  /** No measurement starts after this many milliseconds (default 30 000). */
+  budgetMs?: number;
+  /** Timed runs per candidate, after one untimed warm-up run (default 5). */
+  runs?: number;
+  /** @internal Replaces the measurement (tests): median ms per run of a candidate. */
+  measure?: (key: string, variant: string, tunables: TunableValues) => Promise<number>;
+  /** @internal Replaces the clock the budget is kept with (tests). */
+  clock?: () => number;
 }
 
 /** The device limits that shape what sepconv can run, as granted. */
@@ -67,6 +72,24 @@ export interface EngineLimits {
   maxComputeWorkgroupStorageSize: number;
   maxComputeInvocationsPerWorkgroup: number;
   minStorageBufferOffsetAlignment: number;
+}
+
+/** Which kernel an op call runs on, and why. */
+export interface KernelExplanation {
+  /** The call: op, parameters and bound optional inputs (the key of tuning records). */
+  key: string;
+  op: ChoosableOp;
+  variant: string;
+  tunables: Record<string, number>;
+  /** Forced by the `kernels` option, from a tuning record, or the cost model's choice. */
+  by: ChoiceReason;
+}
+
+/** An op call seen while tuning: enough to run it again with any candidate. */
+interface CapturedCall {
+  op: ChoosableOp;
+  call: Call<OpParams[ChoosableOp]>;
+  inputs: OpInputs;
 }
 
 export class WebGpuBackend implements Backend {
@@ -81,11 +104,19 @@ export class WebGpuBackend implements Backend {
   private readonly pipelines: PipelineCache;
   private readonly scheduler: Scheduler;
   private readonly binding: BindingLimits;
-  /** Bound where a kernel has no bias, so every pipeline keeps one layout. */
-  private readonly noBias: GpuStorage;
+  /** Bound where a kernel's optional input is absent, so every pipeline keeps one layout. */
+  private readonly noInput: GpuStorage;
   private destroyed = false;
-  private readonly kernels: KernelChoice;
+  private readonly forced: KernelChoice;
   private readonly traits: AdapterTraits;
+  /** Tuning records in use, by call key: loaded ones of this adapter, then what tune() measured. */
+  private readonly tuned: Map<string, TuningRecord>;
+  /** While tune() or explain() records its function: every op call, by key. */
+  private captured: Map<string, CapturedCall & { choice: KernelExplanation }> | null = null;
+  /** While explain() records its function: nothing is dispatched. */
+  private dryRun = false;
+  /** Storages a tuning run still needs: releasing one waits until the run ends. */
+  private readonly held = new Map<GpuStorage, boolean>();
   /** Set once the device is lost; every later call reports it. */
   lost: SepconvError | null = null;
 
@@ -93,8 +124,9 @@ export class WebGpuBackend implements Backend {
     this.device = acquired.device;
     this.adapter = acquired.adapter;
     this.owned = acquired.owned;
-    this.kernels = options.kernels ?? {};
+    this.forced = options.kernels ?? {};
     this.traits = adapterTraits(this.adapter);
+    this.tuned = applicableRecords(options.tuning ?? [], adapterName(this.adapter), (m) => console.warn(m));
     const d = this.device;
     const l = d.limits;
     this.limits = {
@@ -125,7 +157,7 @@ export class WebGpuBackend implements Backend {
       options.maxDispatchesPerSubmit,
       () => this.trim(),
     );
-    this.noBias = this.upload(new Float32Array(4)) as GpuStorage;
+    this.noInput = this.upload(new Float32Array(4)) as GpuStorage;
     void d.lost.then((info) => {
       if (this.destroyed) return;
       this.lost = new SepconvError(
@@ -202,80 +234,16 @@ export class WebGpuBackend implements Backend {
     return storage;
   }
 
-  private run(op: string, label: string, run: KernelRun, inputs: GpuStorage[], outElements: number, out?: Storage): Storage {
-    const output = (out as GpuStorage | undefined) ?? this.newStorage(outElements * 4);
-    const pipeline = this.pipelines.get(run.program, op);
-    const layout = this.pipelines.bindGroupLayout(run.program.kernel.bindings);
-    run.dispatches.forEach((d, i) => {
-      const band = run.dispatches.length > 1 ? ` band ${i + 1}/${run.dispatches.length}` : '';
-      this.scheduler.record({
-        kind: 'dispatch',
-        op,
-        label: `sepconv ${op} ${label}${band}`,
-        pipeline,
-        layout,
-        uniforms: d.uniforms,
-        inputs,
-        output,
-        ranges: d.ranges,
-        workgroups: d.workgroups,
-      });
-    });
-    return output;
-  }
-
-  /** Throws TOO_LARGE when a tensor an op binds whole exceeds one binding. */
-  private assertBindable(op: string, arg: string, s: Storage): void {
-    const bytes = (s as GpuStorage).byteLength;
-    if (bytes > this.binding.maxBinding) {
-      throw new SepconvError('TOO_LARGE', {
-        op,
-        arg,
-        expected: `at most maxStorageBufferBindingSize = ${this.binding.maxBinding} bytes (this op cannot split it)`,
-        given: `${bytes} bytes`,
-      });
-    }
-  }
-
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras: OpExtras = {}): Storage {
-    const op = 'depthwiseConv2d';
-    this.assertBindable(op, 'filter', filter);
-    const outC = p.channels * p.multiplier;
-    const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} → [${p.batch},${p.outH},${p.outW},${outC}]`;
-    const inputs = [x, filter, bias ?? this.noBias] as GpuStorage[];
-    const variant = pick(depthwiseVariants(p), this.kernels.depthwise);
-    const rows = variant === '3x3' || variant === '5x5' ? (this.kernels.depthwiseRows ?? depthwiseStripRows(p, this.traits)) : 0;
-    const run = variant === 'scalar' ? depthwiseRun(p, bias !== null, this.binding) : depthwiseVec4Run(p, bias !== null, this.binding, variant, rows);
-    return this.run(op, `${label} ${variant}${rows ? ` ×${rows} rows` : ''}`, run, inputs, p.batch * p.outH * p.outW * outC, extras.out);
+    return this.op('depthwise', p, { x, filter, bias }, extras);
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
-    const op = 'pointwiseConv2d';
-    this.assertBindable(op, 'filter', filter);
-    const residual = extras.residual ?? null;
-    // conv8 (the direct conv2d kernel) has no residual binding.
-    const variants = pointwiseVariants(p, this.traits).filter((v) => !(residual && v === 'conv8'));
-    const variant = pick(variants, this.kernels.pointwise);
-    const label = `[${p.pixels},${p.inChannels}] → [${p.pixels},${p.outChannels}] ${variant}${residual ? ' +residual' : ''}`;
-    if (variant === 'conv8') {
-      const run = conv2dDirectRun(pointwiseAsConv2d(p, this.binding), bias !== null, this.binding, true);
-      return this.run(op, label, run, [x, filter, bias ?? this.noBias] as GpuStorage[], p.pixels * p.outChannels, extras.out);
-    }
-    const inputs = [x, filter, bias ?? this.noBias, residual ?? this.noBias] as GpuStorage[];
-    const run = pointwiseRun(p, bias !== null, this.binding, variant, residual !== null);
-    return this.run(op, label, run, inputs, p.pixels * p.outChannels, extras.out);
+    return this.op('pointwise', p, { x, filter, bias, residual: extras.residual ?? null }, extras);
   }
 
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras: OpExtras = {}): Storage {
-    const op = 'conv2d';
-    this.assertBindable(op, 'filter', filter);
-    const variant = pick(conv2dVariants(p, this.traits), this.kernels.conv2d);
-    const label = `[${p.batch},${p.inH},${p.inW},${p.inChannels}] k${p.kH}x${p.kW} g${p.groups} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] ${variant}`;
-    // The tiled GEMM has a residual binding (unused here); the direct kernel has none.
-    const direct = variant === 'direct' || variant === 'direct8';
-    const inputs = [x, filter, bias ?? this.noBias, ...(direct ? [] : [this.noBias])] as GpuStorage[];
-    const run = direct ? conv2dDirectRun(p, bias !== null, this.binding, variant === 'direct8') : conv2dRun(p, bias !== null, this.binding);
-    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels, extras.out);
+    return this.op('conv2d', p, { x, filter, bias }, extras);
   }
 
   separableConv2d(
@@ -287,45 +255,209 @@ export class WebGpuBackend implements Backend {
     p: SeparableConv2dParams,
     extras: OpExtras = {},
   ): Storage {
-    const op = 'separableConv2d';
-    const mid = p.channels * p.multiplier;
-    const variant = pick(separableVariants(p, this.traits), this.kernels.separable);
-    if (variant === 'unfused') {
-      const y = this.depthwiseConv2d(x, depthwiseFilter, depthwiseBias, { ...p, act: { activation: 'linear', alpha: 0 } });
-      const z = this.pointwiseConv2d(
-        y,
-        pointwiseFilter,
-        bias,
-        { pixels: p.batch * p.outH * p.outW, inChannels: mid, outChannels: p.outChannels, act: p.act },
-        { ...(extras.out && { out: extras.out }) },
-      );
-      this.release(y);
-      return z;
-    }
-    this.assertBindable(op, 'depthwiseFilter', depthwiseFilter);
-    this.assertBindable(op, 'pointwiseFilter', pointwiseFilter);
-    const label = `[${p.batch},${p.inH},${p.inW},${p.channels}] k${p.kH}x${p.kW} m${p.multiplier} → [${p.batch},${p.outH},${p.outW},${p.outChannels}] fused`;
-    const inputs = [x, pointwiseFilter, bias ?? this.noBias, depthwiseFilter, depthwiseBias ?? this.noBias, this.noBias] as GpuStorage[];
-    const run = separableFusedRun(p, bias !== null, depthwiseBias !== null, this.binding);
-    return this.run(op, label, run, inputs, p.batch * p.outH * p.outW * p.outChannels, extras.out);
+    return this.op('separable', p, { x, filter: pointwiseFilter, bias, depthwiseFilter, depthwiseBias }, extras);
   }
 
   globalAveragePool(x: Storage, p: PoolParams, extras: OpExtras = {}): Storage {
-    const label = `[${p.batch},${p.height},${p.width},${p.channels}]`;
-    return this.run('globalAveragePool', label, globalAveragePoolRun(p), [x as GpuStorage], p.batch * p.channels, extras.out);
+    return this.dispatch('globalAveragePool', globalAveragePool, plainCall(p), {}, { x }, p.batch * p.channels, extras.out);
   }
 
   softmax(x: Storage, p: SoftmaxParams, extras: OpExtras = {}): Storage {
-    const label = `[${p.rows},${p.size}]`;
-    return this.run('softmax', label, softmaxRun(p), [x as GpuStorage], p.rows * p.size, extras.out);
+    return this.dispatch('softmax', softmax, plainCall(p), {}, { x }, p.rows * p.size, extras.out);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {
-    // A transpose reads all of its input for any slice of its output: no bands.
-    this.assertBindable('transpose', 'x', x);
-    const size = p.inShape.reduce((a, b) => a * b, 1);
-    const label = `[${p.inShape.join(',')}] perm [${p.perm.join(',')}]`;
-    return this.run('transpose', label, permuteRun(p), [x as GpuStorage], size);
+    return this.dispatch('transpose', permute, plainCall(p), {}, { x }, p.inShape.reduce((a, b) => a * b, 1));
+  }
+
+  /** Runs a choosable op on its chosen variant (forced, tuned, or the cost model's). */
+  private op<O extends ChoosableOp>(op: O, params: OpParams[O], inputs: OpInputs, extras: OpExtras): Storage {
+    const call: Call<OpParams[O]> = {
+      params,
+      bias: inputs.bias != null,
+      residual: inputs.residual != null,
+      depthwiseBias: inputs.depthwiseBias != null,
+    };
+    const key = callKey(op, call);
+    const chosen = chooseKernel(op, call, this.traits, this.forced, tunedChoice(this.tuned.get(key)));
+    if (this.captured && !this.captured.has(key)) {
+      const choice = { key, op, variant: chosen.variant.name, tunables: { ...chosen.tunables }, by: chosen.by };
+      this.captured.set(key, { op, call, inputs, choice });
+      if (!this.dryRun) for (const s of Object.values(inputs)) if (s) this.held.set(s as GpuStorage, false);
+    }
+    return this.runCandidate(op, call, chosen, inputs, extras);
+  }
+
+  private runCandidate<O extends ChoosableOp>(op: O, call: Call<OpParams[O]>, c: Candidate<OpParams[O]>, inputs: OpInputs, extras: OpExtras): Storage {
+    if (c.variant.kind === 'composite') return c.variant.run(this, inputs, call, extras);
+    return this.dispatch(OP_NAMES[op], c.variant, call, c.tunables, inputs, outputElements(op, call.params), extras.out);
+  }
+
+  /** Records a kernel variant's dispatches; binds absent optional inputs to a dummy buffer. */
+  private dispatch<P>(
+    op: string,
+    variant: KernelVariant<P>,
+    call: Call<P>,
+    tunables: TunableValues,
+    inputs: OpInputs,
+    outElements: number,
+    out?: Storage,
+  ): Storage {
+    const shader = variant.shader(call);
+    const dispatches = variant.dispatches(call, tunables, this.binding);
+    const bound = shader.inputs.slice(0, -1).map((b) => ({ b, s: (inputs[b.input as keyof OpInputs] as GpuStorage | null | undefined) ?? null }));
+    // What a band does not slice is bound whole, and must fit one binding.
+    for (const { b, s } of bound) if (s && dispatches.some((d) => !d.ranges[b.input])) this.assertBindable(op, b.arg ?? b.input, s);
+    const output = (out as GpuStorage | undefined) ?? this.newStorage(outElements * 4);
+    if (this.dryRun) return output;
+    const pipeline = this.pipelines.get({ kernel: shader, constants: variant.constants(call, tunables) }, op);
+    const layout = this.pipelines.bindGroupLayout(shader.bindings);
+    const tuned = Object.entries(tunables).map(([k, v]) => ` ${k}=${v}`).join('');
+    dispatches.forEach((d, i) => {
+      const band = dispatches.length > 1 ? ` band ${i + 1}/${dispatches.length}` : '';
+      this.scheduler.record({
+        kind: 'dispatch',
+        op,
+        label: `sepconv ${op} ${variant.name}${tuned}${band}`,
+        pipeline,
+        layout,
+        uniforms: d.uniforms,
+        inputs: bound.map(({ s }) => s ?? this.noInput),
+        output,
+        // An absent input is the dummy buffer, bound whole.
+        ranges: [...bound.map(({ b, s }) => (s ? (d.ranges[b.input] ?? null) : null)), d.ranges.output ?? null],
+        workgroups: d.workgroups,
+      });
+    });
+    return output;
+  }
+
+  /** Throws TOO_LARGE when a tensor an op binds whole exceeds one binding. */
+  private assertBindable(op: string, arg: string, s: GpuStorage): void {
+    if (s.byteLength > this.binding.maxBinding) {
+      throw new SepconvError('TOO_LARGE', {
+        op,
+        arg,
+        expected: `at most maxStorageBufferBindingSize = ${this.binding.maxBinding} bytes (this op cannot split it)`,
+        given: `${s.byteLength} bytes`,
+      });
+    }
+  }
+
+  // ---- tuning ----------------------------------------------------------------------
+
+  /** Runs `record` without dispatching anything and says which kernel each distinct op call would run on. */
+  explain(record: () => void): KernelExplanation[] {
+    if (this.captured) throw new SepconvError('INVALID_ARGUMENT', { op: 'explain', arg: 'fn', expected: 'no tune() or explain() running', given: 'a nested call' });
+    const captured = new Map<string, CapturedCall & { choice: KernelExplanation }>();
+    this.captured = captured;
+    this.dryRun = true;
+    try {
+      record();
+    } finally {
+      this.captured = null;
+      this.dryRun = false;
+    }
+    return [...captured.values()].map((c) => c.choice);
+  }
+
+  /**
+   * Runs `record` (a function recording ops), then times the candidates of every
+   * distinct op call it made (see Engine.tune) and keeps the fastest of each.
+   * Resolves with the new records.
+   */
+  async tune(record: () => void, options: TuneOptions = {}): Promise<TuningRecord[]> {
+    if (this.captured) throw new SepconvError('INVALID_ARGUMENT', { op: 'tune', arg: 'fn', expected: 'no tune() or explain() running', given: 'a nested call' });
+    const captured = new Map<string, CapturedCall & { choice: KernelExplanation }>();
+    this.captured = captured;
+    const scratch: GpuStorage[] = [];
+    try {
+      try {
+        record();
+      } finally {
+        this.captured = null;
+      }
+      await this.settle();
+      const runs = options.runs ?? 5;
+      const calls = this.tuningCalls(captured, scratch);
+      const tasks = [...calls].map(([key, c]) => ({ key, candidates: tuningCandidates(c.op, c.call, this.traits, this.forced) }));
+      const results = await searchFastest(tasks, {
+        budgetMs: options.budgetMs ?? 30_000,
+        clock: options.clock ?? (() => performance.now()),
+        describe: (c) => ({ variant: c.variant.name, tunables: { ...c.tunables } }),
+        measure: options.measure
+          ? (task, c) => (options.measure as NonNullable<TuneOptions['measure']>)(task.key, c.variant.name, c.tunables)
+          : (task, c) => this.measure(calls.get(task.key) as CapturedCall, c, runs),
+        onError: (task, c, e) => console.warn(`sepconv.tune: ${task.key}: candidate ${c.variant.name} failed and was skipped: ${String((e as Error)?.message ?? e)}`),
+      });
+      const adapter = adapterName(this.adapter);
+      return results.map((r) => {
+        const rec: TuningRecord = { key: r.key, adapter, version: TUNING_VERSION, ...r.winner, candidates: r.candidates };
+        this.tuned.set(r.key, rec);
+        return rec;
+      });
+    } finally {
+      for (const s of scratch) this.release(s);
+      const held = [...this.held];
+      this.held.clear();
+      for (const [s, released] of held) if (released) this.release(s);
+    }
+  }
+
+  /** The tuning records in use: loaded ones that apply here, and what tune() measured. */
+  tuning(): TuningRecord[] {
+    return [...this.tuned.values()].map((r) => structuredClone(r));
+  }
+
+  /**
+   * The calls to tune, in the order they were made. A separable call brings the
+   * depthwise and pointwise calls its unfused variant makes (on a scratch
+   * intermediate when `record` did not make them), first, so that variant is timed
+   * with its parts' best kernels.
+   */
+  private tuningCalls(captured: Map<string, CapturedCall>, scratch: GpuStorage[]): Map<string, CapturedCall> {
+    const calls = new Map<string, CapturedCall>();
+    for (const [key, c] of captured) {
+      if (c.op === 'separable') {
+        for (const [partKey, part] of this.separableParts(c, captured, scratch)) if (!calls.has(partKey)) calls.set(partKey, part);
+      }
+      if (!calls.has(key)) calls.set(key, c);
+    }
+    return calls;
+  }
+
+  private separableParts(c: CapturedCall, captured: Map<string, CapturedCall>, scratch: GpuStorage[]): Map<string, CapturedCall> {
+    const parts = new Map<string, CapturedCall>();
+    const unfused = tuningCandidates('separable', c.call as Call<SeparableConv2dParams>, this.traits, {}).find((k) => k.variant.kind === 'composite');
+    if (!unfused || unfused.variant.kind !== 'composite') return parts;
+    const i = c.inputs;
+    for (const part of unfused.variant.parts(c.call as Call<SeparableConv2dParams>)) {
+      const key = callKey(part.op, part.call as Call<object>);
+      const call = part.call as Call<OpParams[ChoosableOp]>;
+      let inputs = captured.get(key)?.inputs;
+      if (!inputs && part.op === 'depthwise') inputs = { x: i.x, filter: i.depthwiseFilter ?? null, bias: i.depthwiseBias ?? null };
+      if (!inputs) {
+        // The pointwise step reads the depthwise output: any data of its size times the same.
+        const intermediate = this.allocate((call.params as PointwiseConv2dParams).pixels * (call.params as PointwiseConv2dParams).inChannels) as GpuStorage;
+        scratch.push(intermediate);
+        inputs = { x: intermediate, filter: i.filter ?? null, bias: i.bias ?? null };
+      }
+      parts.set(key, { op: part.op, call, inputs });
+    }
+    return parts;
+  }
+
+  /** Median ms per run of one candidate on a captured call, after an untimed run that compiles it. */
+  private async measure(c: CapturedCall, candidate: Candidate<OpParams[ChoosableOp]>, runs: number): Promise<number> {
+    const once = () => this.runCandidate(c.op, c.call, candidate, c.inputs, {});
+    const warm = once() as GpuStorage;
+    await this.settle();
+    const error = warm.error;
+    this.release(warm);
+    if (error) throw error;
+    const { ms } = await this.profile(Array.from({ length: runs }, () => () => this.release(once())));
+    const sorted = [...ms].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] as number;
   }
 
   async read(s: Storage): Promise<Float32Array> {
@@ -352,6 +484,11 @@ export class WebGpuBackend implements Backend {
 
   release(s: Storage): void {
     const storage = s as GpuStorage;
+    // A tuning run still measures with it: released when the run ends.
+    if (this.held.has(storage)) {
+      this.held.set(storage, true);
+      return;
+    }
     this.storagePool.release(storage.buffer, storage.lastUse);
   }
 
@@ -394,7 +531,7 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-/** The forced variant when it can run, else the first (preferred) one that can. */
-function pick<V extends string>(possible: readonly V[], forced: V | 'auto' | undefined): V {
-  return forced !== undefined && forced !== 'auto' && possible.includes(forced) ? forced : (possible[0] as V);
+/** A call of a kernel with no optional inputs (the utility kernels). */
+function plainCall<P>(params: P): Call<P> {
+  return { params, bias: false, residual: false, depthwiseBias: false };
 }

@@ -23,7 +23,7 @@ export interface Program {
 }
 
 /** FNV-1a, 32 bit: enough to tell shader texts apart in a cache key. */
-function hashText(text: string): string {
+export function hashText(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

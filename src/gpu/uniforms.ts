@@ -27,6 +27,18 @@ export class UniformSchema<F extends string> {
     this.wgsl = `struct ${name} {\n${body}\n}\n`;
   }
 
+  /** The bytes of one uniform block holding `values`. Every field must be given. */
+  pack(values: Readonly<Record<F, number>>): ArrayBuffer {
+    const bytes = new ArrayBuffer(this.byteSize);
+    this.write(values, new DataView(bytes), 0);
+    return bytes;
+  }
+
+  /** True when `field` is one of the struct's fields. */
+  has(field: string): boolean {
+    return this.offsets.has(field as F);
+  }
+
   /** Writes `values` at `offset` of `view`. Every field must be given. */
   write(values: Readonly<Record<F, number>>, view: DataView, offset: number): void {
     for (const [field, { offset: o, type }] of this.offsets) {

@@ -5,6 +5,7 @@
 // binding's origin (in elements) from its global indices.
 
 import { SepconvError } from '../errors.js';
+import type { ConvGeometry } from '../shape.js';
 
 /** The device limits a kernel plans against. */
 export interface BindingLimits {
@@ -34,7 +35,7 @@ export interface Band {
 
 export interface BandProblem {
   op: string;
-  /** Number of output rows (the unit a band is made of). */
+  /** Number of rows: output image rows (n·outH + oy) of a convolution, pixels of a pointwise one. */
   rows: number;
   /** Output elements per row. */
   outRowElements: number;
@@ -96,29 +97,41 @@ export function planBands(p: BandProblem, limits: BindingLimits): Band[] {
   return bands;
 }
 
-/** Geometry a convolution's input range depends on. */
-export interface ConvRows {
-  inH: number;
-  inW: number;
-  outH: number;
-  kH: number;
-  strideH: number;
-  dilationH: number;
-  padTop: number;
-}
-
 /**
  * Input elements read by output rows [r0, r1) of a convolution, where row r is
  * output row r % outH of image floor(r / outH), NHWC with `channels` channels.
  */
-export function convInputRange(g: ConvRows, channels: number): (r0: number, r1: number) => [number, number] {
+export function convInputRange(g: ConvGeometry, channels: number): (r0: number, r1: number) => [number, number] {
   const rowElems = g.inW * channels;
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
   return (r0, r1) => {
     const n0 = Math.floor(r0 / g.outH);
     const n1 = Math.floor((r1 - 1) / g.outH);
-    const first = clamp((r0 % g.outH) * g.strideH - g.padTop, 0, g.inH - 1);
-    const last = clamp(((r1 - 1) % g.outH) * g.strideH - g.padTop + (g.kH - 1) * g.dilationH + 1, 1, g.inH);
+    const first = clamp((r0 % g.outH) * g.strideH - g.pad.top, 0, g.inH - 1);
+    const last = clamp(((r1 - 1) % g.outH) * g.strideH - g.pad.top + (g.kH - 1) * g.dilationH + 1, 1, g.inH);
     return [(n0 * g.inH + first) * rowElems, (n1 * g.inH + last) * rowElems];
   };
+}
+
+/** Bands of output image rows (n·outH + oy) of a convolution reading NHWC x with `inChannels` and writing `outChannels` per pixel. */
+export function convBands(op: string, g: ConvGeometry, inChannels: number, outChannels: number, limits: BindingLimits): Band[] {
+  return planBands(
+    {
+      op,
+      rows: g.batch * g.outH,
+      outRowElements: g.outW * outChannels,
+      inputRange: convInputRange(g, inChannels),
+      inputElements: g.batch * g.inH * g.inW * inChannels,
+      outputElements: g.batch * g.outH * g.outW * outChannels,
+    },
+    limits,
+  );
+}
+
+/** Bands of pixels (GEMM rows) of a pointwise convolution [pixels, K] × [K, N]. */
+export function pixelBands(op: string, pixels: number, k: number, n: number, limits: BindingLimits): Band[] {
+  return planBands(
+    { op, rows: pixels, outRowElements: n, inputRange: (r0, r1) => [r0 * k, r1 * k], inputElements: pixels * k, outputElements: pixels * n },
+    limits,
+  );
 }

@@ -9,8 +9,11 @@ import { resolveActivation } from '../activation.js';
 import type { Backend, Storage } from '../backend.js';
 import { countFlops } from '../count.js';
 import type { Engine } from '../engine.js';
+import type { TuneOptions } from '../gpu/backend.js';
+import type { TuningRecord } from '../tuning/records.js';
 import { SepconvError, describe } from '../errors.js';
 import { conv2dParams, depthwiseParams, pointwiseParams, runConv2d, separableParams } from '../ops.js';
+import { seededUniform as uniform } from '../random.js';
 import type { ConvGeometry } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { layerShape, spatialOf, type LayerSpec, type WeightSpec } from './layers.js';
@@ -86,20 +89,6 @@ interface Node {
   depthwiseFilter: Float32Array | null;
   /** Weights on the backend, made when the model is built. */
   stored: { filter: Storage | null; bias: Storage | null; depthwiseFilter: Storage | null };
-}
-
-/** Deterministic uniform values in [-1, 1) (mulberry32). */
-function uniform(length: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
 }
 
 /**
@@ -436,6 +425,17 @@ export class Model {
     });
     const shape = this.valueShapes[this.outputValue] as number[];
     return this.engine.wrap(result, this.outputFlat ? [batch, shape[2] as number] : [batch, ...shape]);
+  }
+
+  /**
+   * Tunes the kernels of this model's ops for inputs shaped like `x` (see
+   * {@link Engine.tune}): later predictions of that batch size run on the fastest
+   * measured kernels. Resolves with the new tuning records.
+   * @example await model.tune(x); const records = engine.tuning();
+   */
+  tune(x: Tensor, options: TuneOptions = {}): Promise<TuningRecord[]> {
+    this.checkInput('tune', x);
+    return this.engine.tune(() => this.predict(x), options);
   }
 
   /**

@@ -81,7 +81,7 @@ describe('queued work', () => {
     const printed = log.mock.calls.map((c) => String(c[0])).filter((s) => s.startsWith('[sepconv] pipeline'));
     log.mockRestore();
     expect(printed.length).toBe(1);
-    expect(printed[0]).toMatch(/depthwise_conv2d#[0-9a-f]{8}\{ACTIVATION=0,HAS_BIAS=0,KH=2,KW=2,WG=64\}/);
+    expect(printed[0]).toMatch(/depthwise_scalar#[0-9a-f]{8}\{ACTIVATION=0,HAS_BIAS=0,KH=2,KW=2,WG=64\}/);
     expect(printed[0]).toContain('struct DepthwiseParams {');
     e.destroy();
   });

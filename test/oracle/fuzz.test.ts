@@ -15,41 +15,42 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ACTIVATIONS, createEngine, type Activation, type Engine, type KernelChoice, type PaddingOption } from '../../src/index.js';
+import { CHOOSABLE_OPS, tunableOption, variantsOf } from '../../src/kernels/registry.js';
 import '../support/setup.js';
 import { abs } from '../support/compare.js';
 import { randomData } from '../support/random.js';
 import { oracleConv2d, oracleDepthwise, oraclePointwise, oracleSeparable, type Spatial } from './tfjs.js';
 
 const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
-// Every GPU kernel variant is forced on every configuration it can run, not only
-// the ones the engine's kernel choice picks ('auto').
-const VARIANTS: Record<string, KernelChoice> = {
-  auto: {},
-  'depthwise scalar': { depthwise: 'scalar' },
-  'depthwise vec4': { depthwise: 'vec4' },
-  'depthwise 3x3': { depthwise: '3x3' },
-  'depthwise 5x5': { depthwise: '5x5' },
-  // The strip kernels (3x3, 5x5) where the shape allows, with strips of 1 and 3 rows.
-  'depthwise strips ×1 row': { depthwiseRows: 1 },
-  'depthwise strips ×3 rows': { depthwiseRows: 3 },
-  'pointwise tiled': { pointwise: 'tiled' },
-  'pointwise direct': { pointwise: 'direct' },
-  'pointwise direct8': { pointwise: 'direct8' },
-  'pointwise conv8': { pointwise: 'conv8' },
-  'conv2d tiled': { conv2d: 'tiled' },
-  'conv2d direct': { conv2d: 'direct' },
-  'conv2d direct8': { conv2d: 'direct8' },
-  'separable fused': { separable: 'fused' },
-  'separable unfused': { separable: 'unfused', depthwise: 'scalar' },
-};
-const RELEVANT: Record<string, string[]> = {
-  conv2d: ['conv2d tiled', 'conv2d direct', 'conv2d direct8', 'depthwise scalar'],
-  depthwise: ['depthwise scalar', 'depthwise vec4', 'depthwise 3x3', 'depthwise 5x5'],
-  // The strip kernels' own property: strips of 16 (the software-adapter default), 3 and 1 rows.
-  depthwiseStrips: ['depthwise vec4', 'auto', 'depthwise strips ×1 row', 'depthwise strips ×3 rows'],
-  pointwise: ['pointwise tiled', 'pointwise direct', 'pointwise direct8', 'pointwise conv8'],
-  separable: ['auto', 'separable fused', 'separable unfused'],
-};
+// Every GPU kernel variant in the registry is forced on every configuration it can
+// run, not only the ones the engine's kernel choice picks ('auto'), and every
+// tunable at its edge values (src/kernels/registry.ts): a new variant is fuzzed
+// without touching this file. The edge values of a tunable take turns, one per
+// configuration (chosen by its seed), so each tunable costs one extra run.
+const VARIANTS: Record<string, KernelChoice> = { auto: {} };
+const RELEVANT: Record<string, (string | string[])[]> = { conv2d: [], depthwise: [], depthwiseStrips: ['auto', 'depthwise vec4'], pointwise: [], separable: ['auto'] };
+for (const op of CHOOSABLE_OPS) {
+  for (const v of variantsOf(op)) {
+    const name = `${op} ${v.name}`;
+    VARIANTS[name] = { [op]: v.name };
+    RELEVANT[op]!.push(name);
+    for (const [tunable, spec] of Object.entries(v.tunables as Record<string, { edgeValues: readonly number[] }>)) {
+      const option = tunableOption(op, tunable);
+      if (Object.keys(VARIANTS).some((k) => k.startsWith(`${op} ${option} `))) continue;
+      const group = spec.edgeValues.map((value) => {
+        const tname = `${op} ${option} ${value}`;
+        // The first variant with the tunable, forced; for the depthwise strips the shape picks 3×3 or 5×5.
+        VARIANTS[tname] = { ...(op !== 'depthwise' && { [op]: v.name }), [option]: value };
+        return tname;
+      });
+      RELEVANT[op === 'depthwise' ? 'depthwiseStrips' : op]!.push(group);
+    }
+  }
+}
+// The scalar depthwise kernel under conv2d (groups = Cin), and the unfused separable path on it.
+RELEVANT.conv2d!.push('depthwise scalar');
+VARIANTS['separable unfused, depthwise scalar'] = { separable: 'unfused', depthwise: 'scalar' };
+RELEVANT.separable!.push('separable unfused, depthwise scalar');
 const gpus: Record<string, Engine> = {};
 let cpu: Engine;
 beforeAll(async () => {
@@ -61,10 +62,13 @@ afterAll(() => {
   cpu?.destroy();
 });
 
-/** Runs `run` on each GPU variant relevant to `op`. */
-async function onGpus(op: string, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
+/** Runs `run` on each GPU variant relevant to `op` (one member of each tunable's group, by `seed`). */
+async function onGpus(op: string, seed: number, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
   const out: [string, Float32Array][] = [];
-  for (const name of RELEVANT[op] as string[]) out.push([name, await run(gpus[name] as Engine)]);
+  for (const entry of RELEVANT[op]!) {
+    const name = typeof entry === 'string' ? entry : (entry[seed % entry.length] as string);
+    out.push([name, await run(gpus[name] as Engine)]);
+  }
   return out;
 }
 
@@ -181,7 +185,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c), groups);
-        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('conv2d', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('conv2d', c.seed, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(160),
     );
@@ -206,7 +210,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           })
           .read();
       const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
-      agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus(variants, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+      agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus(variants, c.seed, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
     });
 
   test('depthwiseConv2d (150 configurations)', async () => {
@@ -252,7 +256,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha });
-        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('pointwise', (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('pointwise', c.seed, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(90),
     );
@@ -296,7 +300,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           spatial(c),
         );
         const magnitude = await run(cpu, data.map((d) => d && abs(d)), 'linear');
-        agree(ref, await run(cpu, data, c.activation), await onGpus('separable', (g) => run(g, data, c.activation)), magnitude, c, 2);
+        agree(ref, await run(cpu, data, c.activation), await onGpus('separable', c.seed, (g) => run(g, data, c.activation)), magnitude, c, 2);
       }),
       runs(110),
     );

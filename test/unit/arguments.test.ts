@@ -151,12 +151,12 @@ describe.each(['cpu', 'webgpu'] as const)('argument checks (%s)', (backend) => {
     await expect(createEngine({ backend: 'cpu', kernels: { depthwise: '7x7' as never } })).rejects.toThrow(
       /createEngine: argument 'options.kernels.depthwise': expected 'auto', '3x3', '5x5', 'vec4', 'scalar', got '7x7'/,
     );
-    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseRows: 0 } })).rejects.toThrow(
-      /createEngine: argument 'options.kernels.depthwiseRows': expected an integer from 1 to 64, got 0/,
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseStripRows: 0 } })).rejects.toThrow(
+      /createEngine: argument 'options.kernels.depthwiseStripRows': expected an integer from 1 to 64, got 0/,
     );
-    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseRows: 2.5 } })).rejects.toThrow(/options.kernels.depthwiseRows/);
+    await expect(createEngine({ backend: 'cpu', kernels: { depthwiseStripRows: 2.5 } })).rejects.toThrow(/options.kernels.depthwiseStripRows/);
     await expect(createEngine({ backend: 'cpu', kernels: { pointwize: 'tiled' } as never })).rejects.toThrow(
-      /createEngine: argument 'options.kernels.pointwize': expected one of the keys depthwise, pointwise, conv2d, separable, depthwiseRows/,
+      /createEngine: argument 'options.kernels.pointwize': expected one of the keys depthwise, pointwise, conv2d, separable, depthwiseStripRows/,
     );
   });
 });

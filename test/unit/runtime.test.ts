@@ -5,7 +5,7 @@ import { BufferPool, bucketSize } from '../../src/gpu/buffer-pool.js';
 import { defineKernel, programKey } from '../../src/gpu/pipelines.js';
 import { dispatchGrid } from '../../src/gpu/scheduler.js';
 import { UniformSchema } from '../../src/gpu/uniforms.js';
-import { depthwiseRun } from '../../src/kernels/depthwise.js';
+import { depthwiseScalar } from '../../src/kernels/depthwise/scalar.js';
 import type { DepthwiseConv2dParams } from '../../src/backend.js';
 
 function fakeDevice() {
@@ -106,7 +106,10 @@ describe('pipeline keys', () => {
     pad: { top: 1, bottom: 1, left: 1, right: 1 }, outH: 8, outW: 8, channels: 4, multiplier: 1, act: { activation: 'linear', alpha: 0 },
   };
   test('everything baked into the shader changes the key; shapes do not', () => {
-    const key = (p: Partial<DepthwiseConv2dParams>, bias = false) => programKey(depthwiseRun({ ...base, ...p }, bias, { maxBinding: 1 << 27, align: 256 }).program);
+    const key = (p: Partial<DepthwiseConv2dParams>, bias = false) => {
+      const call = { params: { ...base, ...p }, bias, residual: false, depthwiseBias: false };
+      return programKey({ kernel: depthwiseScalar.shader(call), constants: depthwiseScalar.constants(call, {}) });
+    };
     const k0 = key({});
     expect(key({ inH: 99, channels: 7, strideH: 2, pad: { top: 0, bottom: 0, left: 0, right: 0 } })).toBe(k0);
     // alpha is a uniform, not baked in

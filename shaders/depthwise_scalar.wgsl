@@ -11,27 +11,14 @@
 // than one binding may be, the op runs in bands (src/kernels/bands.ts): x and y
 // are then bound from element xOrigin / yOrigin on, and indices are shifted.
 //
-// `DepthwiseParams` is generated from its schema in src/kernels/depthwise.ts.
+// Contract, bindings and uniforms: src/kernels/depthwise/scalar.ts.
 
-override WG: u32 = 64u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
 override HAS_BIAS: bool = false;
 
-@group(0) @binding(0) var<uniform> params: DepthwiseParams;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let group = wid.x + nwg.x * (wid.y + nwg.y * wid.z);
-  let idx = params.outStart + group * WG + lid;
+fn run(id: u32) {
+  let idx = params.outStart + id;
   if (idx >= params.outEnd) {
     return;
   }

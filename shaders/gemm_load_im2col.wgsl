@@ -1,11 +1,7 @@
 // Standard and grouped convolution as an implicit GEMM: row = output pixel
 // (n, oy, ox), k = filter tap (i, j, ci) in HWIO order, A[row, k] gathered from
-// the NHWC input on the fly (zero outside it). Included before gemm_tiled.wgsl;
-// `Conv2dParams` is generated from its schema in src/kernels/gemm.ts.
-
-const RES_BINDING = 4u;
-
-@group(0) @binding(0) var<uniform> params: Conv2dParams;
+// the NHWC input x on the fly (zero outside it): the A loader of gemm_tiled.wgsl
+// for the tiled conv2d (src/kernels/conv2d/tiled.ts).
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
   let pixel = params.rowStart + row;

@@ -4,10 +4,8 @@
 // The intermediate [N, Ho, Wo, C·M] tensor is never written to global memory;
 // the price is recomputing a depthwise element once per column tile of the
 // output (Cout / TILE_N times), cheap next to the Cout multiply-adds it feeds.
-// Included before gemm_tiled.wgsl; `SeparableParams` is generated from its
-// schema in src/kernels/gemm.ts.
-
-const RES_BINDING = 6u;
+// The A loader of gemm_tiled.wgsl for src/kernels/separable/fused.ts; reads x,
+// the depthwise filter dwW and bias dwBias (arrays of f32).
 
 override KH: u32 = 3u;
 override KW: u32 = 3u;
@@ -16,10 +14,6 @@ override SW: u32 = 1u;
 override DH: u32 = 1u;
 override DW: u32 = 1u;
 override HAS_DW_BIAS: bool = false;
-
-@group(0) @binding(0) var<uniform> params: SeparableParams;
-@group(0) @binding(4) var<storage, read> dwW: array<f32>;
-@group(0) @binding(5) var<storage, read> dwBias: array<f32>;
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
   let pixel = params.rowStart + row;

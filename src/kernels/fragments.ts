@@ -1,0 +1,56 @@
+// The shared WGSL fragments and their contracts, in one place: what each
+// provides to the kernels that include it, and what it needs from them (another
+// fragment's names, or bindings). src/kernels/wgsl.ts checks every kernel
+// against these when it is assembled. A kernel's own main fragment states its
+// contract in its descriptor file.
+
+import activationWgsl from '../../shaders/activation.wgsl?raw';
+import tapWgsl from '../../shaders/depthwise_tap.wgsl?raw';
+import flatGridWgsl from '../../shaders/flat_grid.wgsl?raw';
+import gemmTiledWgsl from '../../shaders/gemm_tiled.wgsl?raw';
+import pointwiseDirectStoreWgsl from '../../shaders/pointwise_direct_store.wgsl?raw';
+import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
+import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
+import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
+import { ACTIVATIONS } from '../activation.js';
+import { fragment } from './wgsl.js';
+
+/** `leakyRelu` → `ACT_LEAKY_RELU`: the WGSL name of an activation id. */
+export function activationConstant(name: string): string {
+  return `ACT_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/** The activation ids as WGSL constants, generated from the one TS list so the two cannot drift. */
+const activationIds = ACTIVATIONS.map((a, i) => `const ${activationConstant(a)}: u32 = ${i}u;`).join('\n');
+
+/** `activate(v, alpha)` and `activate4`, switching on the ACTIVATION override (an ACT_* id). */
+export const activation = fragment('activation.wgsl', `${activationIds}\n${activationWgsl}`, {
+  provides: ['ACTIVATION', 'activate', 'activate4', 'isNan', 'relu6', ...ACTIVATIONS.map(activationConstant)],
+});
+
+/** The entry point of flat-grid kernels: calls the kernel's `run(id)` with the linear invocation index; WG invocations per workgroup. */
+export const flatGrid = fragment('flat_grid.wgsl', flatGridWgsl, { provides: ['WG', 'main'], needs: ['run'] });
+
+/** `store(row, ox, c4, acc)`: bias, activation and the vec4 write of output pixel (row, ox), channels 4·c4…. */
+export const vec4Store = fragment('vec4_out.wgsl', vec4OutWgsl, { provides: ['HAS_BIAS', 'store'], needs: ['bias', 'y', 'activate4'] });
+
+/** `tap(rowBase, ix, c4)`: 4 input channels at one input column, zero outside the row. */
+export const depthwiseTap = fragment('depthwise_tap.wgsl', tapWgsl, { provides: ['tap'], needs: ['loadX'] });
+
+/** `loadX(pixel, c4)` for M = 1: one vec4 load of x (an array of vec4f). */
+export const loadXVec4 = fragment('x_vec4.wgsl', xVec4Wgsl, { provides: ['loadX'], needs: ['x'] });
+
+/** `loadX(pixel, c4)` for M > 1: gathers input channel co / MULT for each of 4 output channels from x (an array of f32). */
+export const loadXGather = fragment('x_gather.wgsl', xGatherWgsl, { provides: ['loadX', 'MULT'], needs: ['x'] });
+
+/** `store(row, c4, acc)` of the direct pointwise kernels: bias, residual, activation, vec4 write of GEMM row `row`. */
+export const pointwiseDirectStore = fragment('pointwise_direct_store.wgsl', pointwiseDirectStoreWgsl, {
+  provides: ['HAS_BIAS', 'HAS_RESIDUAL', 'store'],
+  needs: ['bias', 'residual', 'y', 'activate4'],
+});
+
+/** The tiled GEMM core with its own entry point; the kernel supplies `loadA`. */
+export const gemmTiled = fragment('gemm_tiled.wgsl', gemmTiledWgsl, {
+  provides: ['TILE_M', 'TILE_N', 'TILE_K', 'HAS_BIAS', 'HAS_RESIDUAL', 'tileA', 'tileB', 'storeRow', 'main'],
+  needs: ['loadA', 'w', 'bias', 'residual', 'y', 'activate'],
+});
