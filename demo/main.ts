@@ -3,6 +3,7 @@
 // sections together.
 
 import { createEngine, type Engine } from 'sepconv';
+import { errorText } from '../bench/lib/stats.js';
 import photoUrl from './assets/chelsea.jpg';
 import { activeEngine, type App } from './lib/app.js';
 import { BenchPanel } from './lib/bench-panel.js';
@@ -11,7 +12,7 @@ import { CompareSection } from './lib/compare.js';
 import { loadImage, toRgbImage, type RgbImage } from './lib/image.js';
 import { LiveSection } from './lib/live.js';
 import { NetworkPanel } from './lib/network.js';
-import { el, errorText, setText } from './lib/util.js';
+import { el, setText } from './lib/dom.js';
 
 const DEFAULT_SOURCE = 'Chelsea the cat (CC0)';
 

@@ -7,6 +7,7 @@ import { joinSuites, parseSuite, selectCases } from '../lib/cases.js';
 import type { BenchArgs } from '../lib/cli.js';
 import { runCases } from '../lib/harness.js';
 import { measureRoofline } from '../lib/roofline.js';
+import { errorText } from '../lib/stats.js';
 import type { BenchEngine, BenchResult } from '../lib/types.js';
 import networks from '../networks.json';
 import suite from '../shapes.json';
@@ -19,7 +20,7 @@ function log(line: string) {
 
 /** An engine that could not start: every case reports why. */
 function failed(engine: BenchEngine, error: unknown): BenchEngine {
-  const message = `init failed: ${error instanceof Error ? error.message : String(error)}`;
+  const message = `init failed: ${errorText(error)}`;
   return {
     name: engine.name,
     ...(engine.supports && { supports: engine.supports }),

@@ -18,14 +18,11 @@
 // not cross-origin isolated.
 
 import type * as Ort from 'onnxruntime-web/webgpu';
+import { errorText } from '../lib/stats';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types';
 import { buildOnnxModel, nchwToNhwc, nhwcToNchw } from './onnx-model';
 
 type OrtModule = typeof Ort;
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** A 1×1 Conv on a [1, 1, 1, 1] input: used by init() to check that the WebGPU EP really runs. */
 function probeCase(): { c: BenchCase; data: CaseData } {

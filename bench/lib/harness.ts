@@ -3,7 +3,8 @@
 // the single-op latency separately.
 
 import { loadCase } from './networks.js';
-import { agreement, caseTolerance, median, withRates } from './report.js';
+import { agreement, caseTolerance, withRates } from './report.js';
+import { errorLine, median } from './stats.js';
 import type { BenchCase, BenchEngine, BenchRow, PreparedCase } from './types.js';
 
 export interface HarnessOptions {
@@ -17,8 +18,6 @@ export interface HarnessOptions {
   now: () => number;
   onProgress: (line: string) => void;
 }
-
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0] as string;
 
 /**
  * Runs every case on every engine. `reference` (sepconv-cpu) gives the output all
@@ -80,7 +79,7 @@ export async function runCases(
         const k = Math.max(1, Math.min(32, Math.round(o.targetMs / single)));
         live.push({ engine, prepared, row, k, steady: [], latency: [] });
       } catch (e) {
-        row.error = errorText(e);
+        row.error = errorLine(e);
         row.agrees = false;
         if (prepared) await Promise.resolve(prepared.dispose()).catch(() => {});
       }
@@ -100,7 +99,7 @@ export async function runCases(
           await l.prepared.run(1);
           l.latency.push(o.now() - t1);
         } catch (e) {
-          l.row.error = errorText(e);
+          l.row.error = errorLine(e);
         }
       }
     }

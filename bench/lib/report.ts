@@ -3,12 +3,7 @@
 
 import type { BenchCase, BenchResult, BenchRow, EngineName } from './types.js';
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of nothing');
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+export { median } from './stats.js';
 
 /** An output agrees where |got − ref| ≤ abs + rel·|ref| for every element. */
 export interface Tolerance {

@@ -6,10 +6,12 @@ import type { Chart as ChartType } from 'chart.js';
 import { createSepconvEngine } from '../../bench/engines/sepconv.js';
 import { caseData, caseFlops, parseSuite } from '../../bench/lib/cases.js';
 import { agreement } from '../../bench/lib/report.js';
+import { errorLine, errorText, median } from '../../bench/lib/stats.js';
 import type { BenchCase, BenchEngine, EngineName } from '../../bench/lib/types.js';
 import suite from '../../bench/shapes.json';
 import type { App } from './app.js';
-import { cssVar, el, errorText, fmtMs, fmtShort, median, setText } from './util.js';
+import { cssVar, el, setText } from './dom.js';
+import { fmtMs, fmtShort } from './format.js';
 
 /** The cases offered (small to large), and which are ticked at first. */
 const OFFERED: { id: string; checked: boolean }[] = [
@@ -196,7 +198,7 @@ export class BenchPanel {
           row.ms = median(times);
           row.gflops = flops / (row.ms / 1000) / 1e9;
         } catch (e) {
-          row.note = errorText(e).split('\n')[0] ?? 'failed';
+          row.note = errorLine(e);
         } finally {
           done = start;
           step(2 + RUNS);

@@ -3,7 +3,8 @@
 // writes the formulas out with the inputs substituted.
 
 import { countFlops, countParams, type ConvSpec } from 'sepconv';
-import { el, fmtInt, fmtShort, setText } from './util.js';
+import { el, setText } from './dom.js';
+import { fmtInt, fmtShort } from './format.js';
 
 interface CalcInputs {
   cin: number;

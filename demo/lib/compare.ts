@@ -3,10 +3,13 @@
 // weights, FLOPs, measured time and how many of the maps are linearly independent.
 
 import { countFlops, countParams, type Engine, type Tensor } from 'sepconv';
+import { errorText, median } from '../../bench/lib/stats.js';
 import { seededData } from '../../bench/lib/cases.js';
 import { activeEngine, inputTensor, type App } from './app.js';
+import { el, setText } from './dom.js';
+import { fmtInt, fmtMs, fmtShort } from './format.js';
 import { channelRank, drawMosaic } from './image.js';
-import { coalesce, el, errorText, exclusive, fmtInt, fmtMs, fmtShort, median, setText } from './util.js';
+import { coalesce, exclusive } from './tasks.js';
 
 const CIN = 3;
 const COUT = 32;

@@ -3,7 +3,10 @@
 // every change, and on the other backend too for the GPU/CPU check.
 
 import type { Engine } from 'sepconv';
+import { errorText, median } from '../../bench/lib/stats.js';
 import { activeEngine, inputTensor, type App } from './app.js';
+import { el, setText } from './dom.js';
+import { fmtMs } from './format.js';
 import { drawChannel, drawRgb, maxAbsDiff, type RgbImage } from './image.js';
 import {
   KERNEL_PRESETS,
@@ -14,7 +17,7 @@ import {
   resizeKernel,
   type DisplayMode,
 } from './presets.js';
-import { coalesce, el, errorText, exclusive, fmtMs, median, setText } from './util.js';
+import { coalesce, exclusive } from './tasks.js';
 
 /** Largest |GPU − CPU| that counts as agreement (pixel values are about 0..1). */
 export const TOLERANCE = 1e-4;

@@ -7,9 +7,12 @@
 
 import type { Chart as ChartType } from 'chart.js';
 import { mobilenetV2, type Engine, type LayerSummary, type MemoryPlan, type Model, type Tensor } from 'sepconv';
+import { errorText, median } from '../../bench/lib/stats.js';
 import { activeEngine, type App } from './app.js';
+import { cssVar, el, nextFrame, setText } from './dom.js';
+import { fmtBytes, fmtInt, fmtMs, fmtShort } from './format.js';
 import { centreSquare, drawRgb } from './image.js';
-import { cssVar, el, errorText, exclusive, fmtBytes, fmtInt, fmtMs, fmtShort, median, nextFrame, setText } from './util.js';
+import { exclusive } from './tasks.js';
 
 /** Timed runs after the first: at least MIN_RUNS, more (up to MAX_RUNS) while they take under BUDGET_MS in all. */
 const MIN_RUNS = 3;

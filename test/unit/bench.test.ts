@@ -4,7 +4,8 @@ import { describe, expect, test } from 'vitest';
 import suiteJson from '../../bench/shapes.json';
 import { caseBytes, caseData, caseFlops, outputShape, parseSuite, QUICK_IDS, selectCases } from '../../bench/lib/cases.js';
 import { parseArgs } from '../../bench/lib/cli.js';
-import { agreement, assertResultSchema, markdownTable, median, roofPct, withRates } from '../../bench/lib/report.js';
+import { agreement, assertResultSchema, markdownTable, roofPct, withRates } from '../../bench/lib/report.js';
+import { median } from '../../bench/lib/stats.js';
 import type { BenchCase, BenchResult, BenchRow } from '../../bench/lib/types.js';
 
 const suite = parseSuite(suiteJson);
