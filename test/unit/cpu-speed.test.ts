@@ -15,6 +15,7 @@ import { conv2dCpu } from '../../src/cpu/conv2d.js';
 import { depthwiseConv2dCpu } from '../../src/cpu/depthwise.js';
 import { pointwiseConv2dCpu } from '../../src/cpu/pointwise.js';
 import { sameTaps, tapRanges } from '../../src/cpu/taps.js';
+import { mulberry32 } from '../../src/random.js';
 import { convGeometry, type PaddingOption, type PairOption } from '../../src/shape.js';
 
 // ---------- naive references, from the definitions ----------
@@ -101,18 +102,6 @@ function naiveConv2d(x: Float32Array, w: Float32Array, bias: Float32Array | null
 
 // ---------- data ----------
 
-/** Deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Values in [-2, 2), and with `special`, about 3% NaN, ±Inf, 0 or −0. */
 function values(n: number, rand: () => number, special = false): Float32Array {
   const a = new Float32Array(n);
@@ -146,7 +135,7 @@ interface Spatial {
 const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
 
 function depthwiseCase(s: Spatial, C: number, M: number, opts: { bias?: boolean; act?: ActivationSpec; special?: boolean; seed?: number } = {}) {
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const g = convGeometry('test', s.input, s.kernel[0], s.kernel[1], s);
   const p: DepthwiseConv2dParams = { ...g, channels: C, multiplier: M, act: opts.act ?? linear };
   const x = values(g.batch * g.inH * g.inW * C, rand, opts.special);
@@ -156,7 +145,7 @@ function depthwiseCase(s: Spatial, C: number, M: number, opts: { bias?: boolean;
 }
 
 function conv2dCase(s: Spatial, C: number, O: number, groups: number, opts: { bias?: boolean; act?: ActivationSpec; special?: boolean; seed?: number } = {}) {
-  const rand = rng(opts.seed ?? 2);
+  const rand = mulberry32(opts.seed ?? 2);
   const g = convGeometry('test', s.input, s.kernel[0], s.kernel[1], s);
   const p: Conv2dParams = { ...g, inChannels: C, outChannels: O, groups, act: opts.act ?? linear };
   const x = values(g.batch * g.inH * g.inW * C, rand, opts.special);
@@ -166,7 +155,7 @@ function conv2dCase(s: Spatial, C: number, O: number, groups: number, opts: { bi
 }
 
 function pointwiseCase(rows: number, K: number, N: number, opts: { bias?: boolean; act?: ActivationSpec; special?: boolean; seed?: number } = {}) {
-  const rand = rng(opts.seed ?? 3);
+  const rand = mulberry32(opts.seed ?? 3);
   const p: PointwiseConv2dParams = { pixels: rows, inChannels: K, outChannels: N, act: opts.act ?? linear };
   const x = values(rows * K, rand, opts.special);
   const w = values(K * N, rand, opts.special);
@@ -255,7 +244,7 @@ describe('depthwiseConv2dCpu matches the naive loop exactly', () => {
   });
 
   test('random geometries (seeded)', () => {
-    const rand = rng(42);
+    const rand = mulberry32(42);
     const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
     let ran = 0;
     while (ran < 150) {
@@ -332,7 +321,7 @@ describe('conv2dCpu matches the naive loop exactly', () => {
   });
 
   test('random geometries and groups (seeded)', () => {
-    const rand = rng(43);
+    const rand = mulberry32(43);
     const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
     let ran = 0;
     while (ran < 120) {
