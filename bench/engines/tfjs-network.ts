@@ -7,6 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphAct, GraphOp, NetworkGraph } from '../lib/network-graph.js';
+import { tfjsActivation } from './tfjs-ops.js';
 
 type T4 = tf.Tensor4D;
 
@@ -32,24 +33,7 @@ function fusedActivation(a: GraphAct): tf.fused.Activation | null {
 
 /** An activation as separate ops. */
 function activate(y: tf.Tensor, a: GraphAct): tf.Tensor {
-  switch (a.activation) {
-    case 'linear':
-      return y;
-    case 'relu':
-      return tf.relu(y);
-    case 'relu6':
-      return tf.relu6(y);
-    case 'leakyRelu':
-      return tf.leakyRelu(y, a.alpha);
-    case 'sigmoid':
-      return tf.sigmoid(y);
-    case 'tanh':
-      return tf.tanh(y);
-    case 'hardSwish':
-      return tf.div(tf.mul(y, tf.relu6(tf.add(y, 3))), 6);
-    case 'elu':
-      return a.alpha === 1 ? tf.elu(y) : tf.where(tf.less(y, 0), tf.mul(tf.elu(y), a.alpha), y);
-  }
+  return tfjsActivation(y, a.activation, a.alpha);
 }
 
 /** A network made ready on the current TF.js backend: weights uploaded once. */

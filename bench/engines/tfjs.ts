@@ -8,6 +8,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wa
 import { lowerNetwork } from '../lib/network-graph.js';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 import { tfjsNetwork } from './tfjs-network.js';
+import { tfjsCaseOp, tfjsPrepared } from './tfjs-ops.js';
 
 let wasmPathsSet = false;
 
@@ -39,49 +40,7 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
         if (backend !== 'webgpu') throw new Error(`tfjs-${backend}: not part of the network benchmark`);
         return prepareNetwork(c, d, use);
       }
-      const [, , , cin] = c.input;
-      const [kh, kw] = c.kernel ?? [1, 1];
-      const m = c.multiplier ?? 1;
-      const cout = c.outChannels ?? cin * m;
-      const stride = c.stride ?? 1;
-      const pad = c.padding ?? 'same';
-      const x = tf.tensor4d(d.x, c.input);
-      const held: tf.Tensor[] = [x];
-      let op: () => tf.Tensor4D;
-      if (c.op === 'depthwise') {
-        const w = tf.tensor4d(d.depthwise!, [kh, kw, cin, m]);
-        held.push(w);
-        op = () => tf.depthwiseConv2d(x, w, stride, pad);
-      } else if (c.op === 'pointwise') {
-        const w = tf.tensor4d(d.pointwise!, [1, 1, cin, cout]);
-        held.push(w);
-        op = () => tf.conv2d(x, w, 1, 'valid');
-      } else if (c.op === 'separable') {
-        const dw = tf.tensor4d(d.depthwise!, [kh, kw, cin, m]);
-        const pw = tf.tensor4d(d.pointwise!, [1, 1, cin * m, cout]);
-        held.push(dw, pw);
-        op = () => tf.separableConv2d(x, dw, pw, stride, pad);
-      } else {
-        const w = tf.tensor4d(d.filter!, [kh, kw, cin, cout]);
-        held.push(w);
-        op = () => tf.conv2d(x, w, stride, pad);
-      }
-      return {
-        async run(k) {
-          await use();
-          let y = op();
-          for (let i = 1; i < k; i++) {
-            y.dispose();
-            y = op();
-          }
-          const out = (await y.data()) as Float32Array;
-          y.dispose();
-          return out;
-        },
-        dispose() {
-          held.forEach((t) => t.dispose());
-        },
-      };
+      return tfjsPrepared(tfjsCaseOp(c, d), use);
     },
     destroy() {},
   };
@@ -96,21 +55,10 @@ function prepareNetwork(c: BenchCase, d: CaseData, use: () => Promise<void>): Pr
   const [, h, w, ch] = c.input;
   const net = tfjsNetwork(lowerNetwork(d.layers, d.weights, [h, w, ch]));
   const x = tf.tensor4d(d.x, c.input);
-  return {
-    async run(k) {
-      await use();
-      let y = net.forward(x);
-      for (let i = 1; i < k; i++) {
-        y.dispose();
-        y = net.forward(x);
-      }
-      const out = (await y.data()) as Float32Array;
-      y.dispose();
-      return out;
-    },
-    dispose() {
-      x.dispose();
-      net.dispose();
-    },
+  const op = () => net.forward(x);
+  const dispose = () => {
+    x.dispose();
+    net.dispose();
   };
+  return tfjsPrepared({ op, dispose }, use);
 }

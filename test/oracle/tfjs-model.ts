@@ -3,8 +3,8 @@
 // of the same network for the agreement tests.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { LayerSpec } from '../../src/index.js';
-import { tfActivation } from './tfjs.js';
+import type { Activation, LayerSpec } from '../../src/index.js';
+import { tfjsActivation } from '../../bench/engines/tfjs-ops.js';
 
 await tf.setBackend('cpu');
 
@@ -18,6 +18,9 @@ function pair(v: number | readonly [number, number] | undefined): [number, numbe
 export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32Array[], x: Float32Array, shape: [number, number, number, number]): Float32Array {
   let next = 0;
   const take = (dims: number[]) => tf.tensor(weights[next++] as Float32Array, dims);
+  /** A layer's bias (when it has one, of `units` values) and activation, after its op. */
+  const finish = (y: tf.Tensor, l: { useBias?: boolean; activation?: Activation }, units: number) =>
+    tfjsActivation((l.useBias ?? true) ? tf.add(y, take([units])) : y, l.activation ?? 'linear', 0.2);
   const run = (ls: readonly LayerSpec[], input: tf.Tensor): tf.Tensor => {
     let t = input;
     for (const l of ls) {
@@ -34,32 +37,25 @@ export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32A
             const ks = tf.split(k, g, 3);
             y = tf.concat(xs.map((xg, i) => tf.conv2d(xg as T4, ks[i] as T4, pair(l.strides), l.padding ?? 'valid', 'NHWC', pair(l.dilation))), 3);
           }
-          if (l.useBias ?? true) y = tf.add(y, take([l.filters]));
-          t = tfActivation(y as T4, l.activation ?? 'linear', 0.2);
+          t = finish(y, l, l.filters);
           break;
         }
         case 'depthwiseConv2d': {
           const [kh, kw] = pair(l.kernelSize);
           const m = l.depthMultiplier ?? 1;
-          let y: tf.Tensor = tf.depthwiseConv2d(t as T4, take([kh, kw, c, m]) as T4, pair(l.strides), l.padding ?? 'valid', 'NHWC', pair(l.dilation));
-          if (l.useBias ?? true) y = tf.add(y, take([c * m]));
-          t = tfActivation(y as T4, l.activation ?? 'linear', 0.2);
+          const y = tf.depthwiseConv2d(t as T4, take([kh, kw, c, m]) as T4, pair(l.strides), l.padding ?? 'valid', 'NHWC', pair(l.dilation));
+          t = finish(y, l, c * m);
           break;
         }
-        case 'pointwiseConv2d': {
-          let y: tf.Tensor = tf.conv2d(t as T4, take([1, 1, c, l.filters]) as T4, 1, 'valid');
-          if (l.useBias ?? true) y = tf.add(y, take([l.filters]));
-          t = tfActivation(y as T4, l.activation ?? 'linear', 0.2);
+        case 'pointwiseConv2d':
+          t = finish(tf.conv2d(t as T4, take([1, 1, c, l.filters]) as T4, 1, 'valid'), l, l.filters);
           break;
-        }
         case 'separableConv2d': {
           const [kh, kw] = pair(l.kernelSize);
           const m = l.depthMultiplier ?? 1;
           const dw = take([kh, kw, c, m]) as T4;
           const pw = take([1, 1, c * m, l.filters]) as T4;
-          let y: tf.Tensor = tf.separableConv2d(t as T4, dw, pw, pair(l.strides), l.padding ?? 'valid', pair(l.dilation));
-          if (l.useBias ?? true) y = tf.add(y, take([l.filters]));
-          t = tfActivation(y as T4, l.activation ?? 'linear', 0.2);
+          t = finish(tf.separableConv2d(t as T4, dw, pw, pair(l.strides), l.padding ?? 'valid', pair(l.dilation)), l, l.filters);
           break;
         }
         case 'batchNorm': {
@@ -68,7 +64,7 @@ export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32A
           break;
         }
         case 'activation':
-          t = tfActivation(t as T4, l.activation, l.alpha ?? 0.2);
+          t = tfjsActivation(t, l.activation, l.alpha ?? 0.2);
           break;
         case 'residual':
           t = tf.add(t, run(l.layers, t));
@@ -78,9 +74,8 @@ export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32A
           break;
         case 'dense': {
           const n = t.shape[0] as number;
-          let y: tf.Tensor = tf.matMul(tf.reshape(t, [n, c]), take([c, l.units]));
-          if (l.useBias ?? true) y = tf.add(y, take([l.units]));
-          t = tfActivation(tf.reshape(y, [n, 1, 1, l.units]) as T4, l.activation ?? 'linear', 0.2);
+          const y = tf.matMul(tf.reshape(t, [n, c]), take([c, l.units]));
+          t = tf.reshape(finish(y, l, l.units), [n, 1, 1, l.units]);
           break;
         }
         case 'flatten':

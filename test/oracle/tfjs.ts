@@ -5,9 +5,11 @@
 // - stride > 1 together with dilation > 1 (TF.js allows only one): dilate the
 //   filter by inserting zeros between taps, then dilation 1 (same output exactly);
 // - groups: split channels, convolve each group, concatenate;
-// - hardSwish: x · relu6(x + 3) / 6 from TF.js ops.
+// - hardSwish: x · relu6(x + 3) / 6 from TF.js ops; elu with alpha ≠ 1: TF.js elu
+//   with its negative part scaled (tfjsActivation, bench/engines/tfjs-ops.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { tfjsActivation } from '../../bench/engines/tfjs-ops.js';
 import type { Activation, PaddingOption } from '../../src/index.js';
 
 await tf.setBackend('cpu');
@@ -53,31 +55,9 @@ function dilateFilter(f: T4, [dh, dw]: [number, number]): T4 {
   return tf.tensor4d(out, [eh, ew, a, b]);
 }
 
-export function tfActivation(y: T4, activation: Activation, alpha: number): T4 {
-  switch (activation) {
-    case 'linear':
-      return y;
-    case 'relu':
-      return tf.relu(y);
-    case 'relu6':
-      return tf.relu6(y);
-    case 'leakyRelu':
-      return tf.leakyRelu(y, alpha);
-    case 'sigmoid':
-      return tf.sigmoid(y);
-    case 'tanh':
-      return tf.tanh(y);
-    case 'hardSwish':
-      return tf.div(tf.mul(y, tf.relu6(tf.add(y, 3))), 6) as T4;
-    case 'elu':
-      // TF.js elu has alpha = 1; scale its negative part for other alphas.
-      return alpha === 1 ? tf.elu(y) : (tf.where(tf.less(y, 0), tf.mul(tf.elu(y), alpha), y) as T4);
-  }
-}
-
 function epilogue(y: T4, bias: Float32Array | null, activation: Activation, alpha: number): Float32Array {
   const withBias = (bias ? tf.add(y, tf.tensor1d(bias)) : y) as T4;
-  return tfActivation(withBias as T4, activation, alpha).dataSync() as Float32Array;
+  return tfjsActivation(withBias, activation, alpha).dataSync() as Float32Array;
 }
 
 export interface OracleConv {
