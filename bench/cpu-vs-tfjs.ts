@@ -4,8 +4,9 @@
 //
 // Calls sepconv's CPU functions directly (src/cpu/*), not through the package: the
 // package entry pulls in the WebGPU backend, whose `.wgsl?raw` imports only a bundler
-// can load. Each case: one warm-up run of each, then `runs` runs alternating ours and
-// TF.js's, median of each; the outputs must agree within 1e-3 + 1e-3·|tfjs|.
+// can load (the bench modules it uses import no code of the package either). Each
+// case: one warm-up run of each, then `runs` runs alternating ours and TF.js's,
+// median of each; the outputs must agree within 1e-3 + 1e-3·|tfjs|.
 // Prints per-case medians, the ratio TF.js / ours (> 1: ours is faster) and the
 // geometric mean of the ratios.
 
@@ -18,52 +19,17 @@ import { depthwiseConv2dCpu } from '../src/cpu/depthwise.js';
 import { pointwiseConv2dCpu } from '../src/cpu/pointwise.js';
 import type { ActivationSpec } from '../src/activation.js';
 import { convGeometry } from '../src/shape.js';
-import type { BenchCase } from './lib/types.js';
-
-// --- the suite's data, as bench/lib/cases.ts makes it (that module imports 'sepconv',
-// which tsx cannot load from the sources, so the two small functions are repeated here).
-
-/** Deterministic values in [-1, 1) (mulberry32); same as bench/lib/cases.ts seededData. */
-function seededData(length: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-interface Data {
-  x: Float32Array;
-  depthwise?: Float32Array;
-  pointwise?: Float32Array;
-  filter?: Float32Array;
-}
-
-/** Same tensors as bench/lib/cases.ts caseData (TF.js layouts). */
-function caseData(c: BenchCase): Data {
-  const [n, h, w, cin] = c.input;
-  const [kh, kw] = c.kernel ?? [1, 1];
-  const m = c.multiplier ?? 1;
-  const seed = [...c.id].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7);
-  const d: Data = { x: seededData(n * h * w * cin, seed) };
-  if (c.op === 'depthwise' || c.op === 'separable') d.depthwise = seededData(kh * kw * cin * m, seed + 1);
-  if (c.op === 'pointwise') d.pointwise = seededData(cin * c.outChannels!, seed + 2);
-  if (c.op === 'separable') d.pointwise = seededData(cin * m * c.outChannels!, seed + 2);
-  if (c.op === 'conv2d') d.filter = seededData(kh * kw * cin * c.outChannels!, seed + 3);
-  return d;
-}
+import { tfjsCaseOp } from './engines/tfjs-ops.js';
+import { caseData, parseSuite, selectCases } from './lib/cases.js';
+import { median } from './lib/stats.js';
+import type { BenchCase, CaseData } from './lib/types.js';
 
 // --- the two contestants
 
 const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
 
 /** Our CPU functions, called as the Engine calls them (separable: depthwise, then pointwise). */
-function ours(c: BenchCase, d: Data): () => Float32Array {
+function ours(c: BenchCase, d: CaseData): () => Float32Array {
   const [, , , cin] = c.input;
   const [kh, kw] = c.kernel ?? [1, 1];
   const m = c.multiplier ?? 1;
@@ -87,41 +53,16 @@ function ours(c: BenchCase, d: Data): () => Float32Array {
   return () => conv2dCpu(d.x, d.filter!, null, p);
 }
 
-/** TF.js cpu backend, the same ops bench/engines/tfjs.ts uses. Returns the run and a disposer. */
-function theirs(c: BenchCase, d: Data): [() => Float32Array, () => void] {
-  const [, , , cin] = c.input;
-  const [kh, kw] = c.kernel ?? [1, 1];
-  const m = c.multiplier ?? 1;
-  const stride = c.stride ?? 1;
-  const pad = c.padding ?? 'same';
-  const x = tf.tensor4d(d.x, c.input);
-  const held: tf.Tensor[] = [x];
-  let op: () => tf.Tensor4D;
-  if (c.op === 'depthwise') {
-    const w = tf.tensor4d(d.depthwise!, [kh, kw, cin, m]);
-    held.push(w);
-    op = () => tf.depthwiseConv2d(x, w, stride, pad);
-  } else if (c.op === 'pointwise') {
-    const w = tf.tensor4d(d.pointwise!, [1, 1, cin, c.outChannels!]);
-    held.push(w);
-    op = () => tf.conv2d(x, w, 1, 'valid');
-  } else if (c.op === 'separable') {
-    const dw = tf.tensor4d(d.depthwise!, [kh, kw, cin, m]);
-    const pw = tf.tensor4d(d.pointwise!, [1, 1, cin * m, c.outChannels!]);
-    held.push(dw, pw);
-    op = () => tf.separableConv2d(x, dw, pw, stride, pad);
-  } else {
-    const w = tf.tensor4d(d.filter!, [kh, kw, cin, c.outChannels!]);
-    held.push(w);
-    op = () => tf.conv2d(x, w, stride, pad);
-  }
+/** TF.js cpu backend, the same ops as bench/engines/tfjs.ts. Returns the run and a disposer. */
+function theirs(c: BenchCase, d: CaseData): [() => Float32Array, () => void] {
+  const { op, dispose } = tfjsCaseOp(c, d);
   const run = () => {
     const y = op();
     const out = y.dataSync() as Float32Array;
     y.dispose();
     return out;
   };
-  return [run, () => held.forEach((t) => t.dispose())];
+  return [run, dispose];
 }
 
 // --- timing
@@ -130,12 +71,6 @@ function timed<T>(f: () => T): [number, T] {
   const t0 = performance.now();
   const r = f();
   return [performance.now() - t0, r];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Largest |a − b| − (1e-3 + 1e-3·|b|) over the output; ≤ 0 means they agree. NaN where lengths differ. */
@@ -160,11 +95,7 @@ async function main(): Promise<void> {
   const runs = Number(arg('--runs') ?? 5);
   const filter = arg('--filter');
   const suitePath = fileURLToPath(new URL('./shapes.json', import.meta.url));
-  let cases = (JSON.parse(readFileSync(suitePath, 'utf8')) as { cases: BenchCase[] }).cases;
-  if (filter) {
-    const parts = filter.split(',').map((s) => s.trim()).filter(Boolean);
-    cases = cases.filter((c) => parts.some((p) => c.id.includes(p)));
-  }
+  const cases = selectCases(parseSuite(JSON.parse(readFileSync(suitePath, 'utf8'))), filter ? { filter } : {});
 
   console.log(`sepconv cpu vs TF.js cpu (tfjs-core ${tf.version_core}), Node ${process.version}, median of ${runs}`);
   const head = `${'case'.padEnd(28)} ${'ours ms'.padStart(9)} ${'tfjs ms'.padStart(9)} ${'ratio'.padStart(7)}  check`;

@@ -1,9 +1,11 @@
 // The benchmark suite's cases: selection, deterministic data, and the arithmetic
-// (output shape, FLOPs, minimal bytes) every row's GFLOP/s and GB/s come from.
-// Single-op cases only; network cases (op 'network') get theirs from the built
-// model, in networks.ts (loadCase handles both kinds).
+// (output shape, minimal bytes) every row's GB/s comes from; FLOPs are in
+// case-flops.ts. Single-op cases only; network cases (op 'network') get theirs from
+// the built model, in networks.ts (loadCase handles both kinds).
+// Imports no code of the package, only its types: bench/cpu-vs-tfjs.ts runs it from
+// the sources with tsx, where the package entry (WGSL `?raw` imports) cannot load.
 
-import { countFlops, type ConvSpec } from 'sepconv';
+import { seededUniform } from '../../src/random.js';
 import type { BenchCase, CaseData } from './types.js';
 
 /** A few cases that cover every op and both strides, for --quick. */
@@ -53,23 +55,6 @@ export function selectCases(all: BenchCase[], opts: { quick?: boolean; filter?: 
   return cases;
 }
 
-function spec(c: BenchCase): ConvSpec {
-  const [, h, w, cin] = c.input;
-  const common = { inChannels: cin, inputSize: [h, w] as [number, number], stride: c.stride ?? 1, padding: c.padding ?? 'same' };
-  switch (c.op) {
-    case 'depthwise':
-      return { op: 'depthwise', kernelSize: c.kernel!, depthMultiplier: c.multiplier ?? 1, ...common };
-    case 'pointwise':
-      return { op: 'pointwise', outChannels: c.outChannels!, ...common, padding: 'valid' };
-    case 'separable':
-      return { op: 'separable', kernelSize: c.kernel!, depthMultiplier: c.multiplier ?? 1, outChannels: c.outChannels!, ...common };
-    case 'conv2d':
-      return { op: 'conv2d', kernelSize: c.kernel!, outChannels: c.outChannels!, ...common };
-    case 'network':
-      throw new Error(`bench: case ${c.id} is a network: its FLOPs and bytes come from the built model (loadCase in bench/lib/networks.ts)`);
-  }
-}
-
 /** Cases of several suites (e.g. shapes.json and networks.json), checked for duplicate ids. */
 export function joinSuites(...suites: BenchCase[][]): BenchCase[] {
   const all = suites.flat();
@@ -92,11 +77,6 @@ export function outputShape(c: BenchCase): [number, number, number, number] {
   const ow = same ? Math.ceil(w / s) : Math.floor((w - k[1]) / s) + 1;
   const cout = c.op === 'depthwise' ? cin * (c.multiplier ?? 1) : (c.outChannels as number);
   return [n, oh, ow, cout];
-}
-
-/** Floating-point operations of one run (2 per multiply-add), from the library's countFlops. */
-export function caseFlops(c: BenchCase): number {
-  return c.input[0] * countFlops(spec(c));
 }
 
 /** Element counts of the tensors a case reads and writes once: input, weights, output. */
@@ -131,20 +111,6 @@ export function caseBytes(c: BenchCase): number {
   return 4 * (s.input + s.weights + s.output);
 }
 
-/** Deterministic values in [-1, 1) (mulberry32). */
-export function seededData(length: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
 /** The seed of a case's data, from its id. */
 export function caseSeed(c: BenchCase): number {
   return [...c.id].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7);
@@ -158,10 +124,10 @@ export function caseData(c: BenchCase): CaseData {
   const m = c.multiplier ?? 1;
   const seed = caseSeed(c);
   const sizes = caseTensorSizes(c);
-  const data: CaseData = { x: seededData(sizes.input, seed), outShape: outputShape(c) };
-  if (c.op === 'depthwise' || c.op === 'separable') data.depthwise = seededData(kh * kw * cin * m, seed + 1);
-  if (c.op === 'pointwise') data.pointwise = seededData(cin * (c.outChannels as number), seed + 2);
-  if (c.op === 'separable') data.pointwise = seededData(cin * m * (c.outChannels as number), seed + 2);
-  if (c.op === 'conv2d') data.filter = seededData(kh * kw * cin * (c.outChannels as number), seed + 3);
+  const data: CaseData = { x: seededUniform(sizes.input, seed), outShape: outputShape(c) };
+  if (c.op === 'depthwise' || c.op === 'separable') data.depthwise = seededUniform(kh * kw * cin * m, seed + 1);
+  if (c.op === 'pointwise') data.pointwise = seededUniform(cin * (c.outChannels as number), seed + 2);
+  if (c.op === 'separable') data.pointwise = seededUniform(cin * m * (c.outChannels as number), seed + 2);
+  if (c.op === 'conv2d') data.filter = seededUniform(kh * kw * cin * (c.outChannels as number), seed + 3);
   return data;
 }

@@ -3,7 +3,9 @@
 // and loadCase, which gives any case (single op or network) its data and arithmetic.
 
 import { createEngine, mobilenetV1Layers, mobilenetV2Layers, sequential, type LayerSpec } from 'sepconv';
-import { caseBytes, caseData, caseFlops, caseSeed, outputShape, seededData } from './cases.js';
+import { seededUniform } from '../../src/random.js';
+import { caseFlops } from './case-flops.js';
+import { caseBytes, caseData, caseSeed, outputShape } from './cases.js';
 import type { BenchCase, CaseData } from './types.js';
 
 /** Seed of the networks' weights (sepconv's seeded initialiser: He-uniform kernels, batch norm near identity). */
@@ -49,7 +51,7 @@ export async function networkCase(c: BenchCase): Promise<LoadedCase> {
     const folded = model.params().folded;
     model.dispose();
     const outShape = outputShape(c);
-    const data: CaseData = { x: seededData(n * h * w * ch, caseSeed(c)), layers, weights, outShape };
+    const data: CaseData = { x: seededUniform(n * h * w * ch, caseSeed(c)), layers, weights, outShape };
     const outputs = outShape.reduce((a, b) => a * b, 1);
     return { data, flops: n * flops, bytes: 4 * (data.x.length + folded + outputs) };
   } finally {

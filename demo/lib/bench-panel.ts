@@ -4,7 +4,8 @@
 
 import type { Chart as ChartType } from 'chart.js';
 import { createSepconvEngine } from '../../bench/engines/sepconv.js';
-import { caseData, caseFlops, parseSuite } from '../../bench/lib/cases.js';
+import { caseFlops } from '../../bench/lib/case-flops.js';
+import { caseData, parseSuite } from '../../bench/lib/cases.js';
 import { agreement } from '../../bench/lib/report.js';
 import { errorLine, errorText, median } from '../../bench/lib/stats.js';
 import type { BenchCase, BenchEngine, EngineName } from '../../bench/lib/types.js';

@@ -3,8 +3,8 @@
 // weights, FLOPs, measured time and how many of the maps are linearly independent.
 
 import { countFlops, countParams, type Engine, type Tensor } from 'sepconv';
+import { seededUniform } from '../../src/random.js';
 import { errorText, median } from '../../bench/lib/stats.js';
-import { seededData } from '../../bench/lib/cases.js';
 import { activeEngine, inputTensor, type App } from './app.js';
 import { el, setText } from './dom.js';
 import { fmtInt, fmtMs, fmtShort } from './format.js';
@@ -17,9 +17,9 @@ const K = 3;
 const TIMED_RUNS = 3;
 
 // Seeded weights, scaled so outputs stay O(1) (He-like: 1/sqrt(fan-in)).
-const STD_FILTER = seededData(K * K * CIN * COUT, 101).map((v) => v / Math.sqrt(K * K * CIN));
-const DW_FILTER = seededData(K * K * CIN, 202).map((v) => v / K);
-const PW_FILTER = seededData(CIN * COUT, 303).map((v) => v / Math.sqrt(CIN));
+const STD_FILTER = seededUniform(K * K * CIN * COUT, 101).map((v) => v / Math.sqrt(K * K * CIN));
+const DW_FILTER = seededUniform(K * K * CIN, 202).map((v) => v / K);
+const PW_FILTER = seededUniform(CIN * COUT, 303).map((v) => v / Math.sqrt(CIN));
 
 /** Times one op + readback: a warm-up run (shader compilation), then the median of TIMED_RUNS. */
 async function timeOp(op: () => Tensor): Promise<{ ms: number; out: Float32Array }> {

@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import shapesJson from '../../bench/shapes.json';
 import networksJson from '../../bench/networks.json';
 import { createEngine, sequential, type Engine, type LayerSpec } from '../../src/index.js';
+import { seededUniform } from '../../src/random.js';
 import { buildOnnxModel, buildOnnxNetwork, nhwcToNchw } from '../../bench/engines/onnx-model.js';
 import { tfjsNetwork } from '../../bench/engines/tfjs-network.js';
-import { joinSuites, parseSuite, QUICK_IDS, QUICK_NETWORK_IDS, selectCases, seededData } from '../../bench/lib/cases.js';
+import { joinSuites, parseSuite, QUICK_IDS, QUICK_NETWORK_IDS, selectCases } from '../../bench/lib/cases.js';
 import { runCases } from '../../bench/lib/harness.js';
 import { lowerNetwork } from '../../bench/lib/network-graph.js';
 import { loadCase, networkCase } from '../../bench/lib/networks.js';
@@ -156,7 +157,7 @@ const dimsOf = (valueInfo: Uint8Array) => {
 describe('the tiny 2-block network', () => {
   let weights: Float32Array[];
   let ref: Float32Array;
-  const x = seededData(10 * 10 * 3, 11);
+  const x = seededUniform(10 * 10 * 3, 11);
   beforeAll(async () => {
     const m = sequential(tiny, { engine: cpu, inputShape: tinyInput, seed: 3 });
     weights = m.weights();

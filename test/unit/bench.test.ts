@@ -2,7 +2,8 @@
 // selection, the agreement check, roofline percentage, and the result schema.
 import { describe, expect, test } from 'vitest';
 import suiteJson from '../../bench/shapes.json';
-import { caseBytes, caseData, caseFlops, outputShape, parseSuite, QUICK_IDS, selectCases } from '../../bench/lib/cases.js';
+import { caseFlops } from '../../bench/lib/case-flops.js';
+import { caseBytes, caseData, outputShape, parseSuite, QUICK_IDS, selectCases } from '../../bench/lib/cases.js';
 import { parseArgs } from '../../bench/lib/cli.js';
 import { agreement, assertResultSchema, markdownTable, roofPct, withRates } from '../../bench/lib/report.js';
 import { median } from '../../bench/lib/stats.js';
