@@ -12,6 +12,7 @@
 // explicit (TF 'same': total = max((ceil(H/s) - 1)·s + k - H, 0), floor(total/2) before, the
 // rest after), never auto_pad.
 
+import { hwioToOihw, permute4 } from '../lib/layout';
 import { lowerNetwork, type GraphAct, type NetworkGraph } from '../lib/network-graph';
 import type { BenchCase, CaseData } from '../lib/types';
 
@@ -185,62 +186,12 @@ export function tfPad1d(
 
 /** Depthwise filter [kh, kw, C, M] (TF) → ONNX grouped Conv weight [C·M, 1, kh, kw]. */
 export function depthwiseToOnnx(f: Float32Array, kh: number, kw: number, C: number, M: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(C * M * kh * kw);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let c = 0; c < C; c++)
-        for (let m = 0; m < M; m++) {
-          out[((c * M + m) * kh + i) * kw + j] = f[((i * kw + j) * C + c) * M + m]!;
-        }
-  return out;
+  return permute4(f, [kh, kw, C, M], [2, 3, 0, 1]);
 }
 
 /** Pointwise filter [Cin, Cout] → ONNX Conv weight [Cout, Cin, 1, 1]. */
 export function pointwiseToOnnx(f: Float32Array, Cin: number, Cout: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(Cin * Cout);
-  for (let ci = 0; ci < Cin; ci++)
-    for (let co = 0; co < Cout; co++) out[co * Cin + ci] = f[ci * Cout + co]!;
-  return out;
-}
-
-/** Conv filter HWIO [kh, kw, Cin, Cout] → OIHW [Cout, Cin, kh, kw]. */
-export function hwioToOihw(f: Float32Array, kh: number, kw: number, Cin: number, Cout: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(kh * kw * Cin * Cout);
-  for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
-      for (let ci = 0; ci < Cin; ci++)
-        for (let co = 0; co < Cout; co++) {
-          out[((co * Cin + ci) * kh + i) * kw + j] = f[((i * kw + j) * Cin + ci) * Cout + co]!;
-        }
-  return out;
-}
-
-/** NHWC → NCHW (batch N). */
-export function nhwcToNchw(x: Float32Array, N: number, H: number, W: number, C: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(N * H * W * C);
-  for (let n = 0; n < N; n++) {
-    const base = n * H * W * C;
-    for (let h = 0; h < H; h++)
-      for (let w = 0; w < W; w++) {
-        const src = base + (h * W + w) * C;
-        for (let c = 0; c < C; c++) out[base + (c * H + h) * W + w] = x[src + c]!;
-      }
-  }
-  return out;
-}
-
-/** NCHW → NHWC (batch N). */
-export function nchwToNhwc(x: Float32Array, N: number, C: number, H: number, W: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(N * H * W * C);
-  for (let n = 0; n < N; n++) {
-    const base = n * H * W * C;
-    for (let c = 0; c < C; c++)
-      for (let h = 0; h < H; h++) {
-        const src = base + (c * H + h) * W;
-        for (let w = 0; w < W; w++) out[base + (h * W + w) * C + c] = x[src + w]!;
-      }
-  }
-  return out;
+  return hwioToOihw(f, [1, 1, Cin, Cout]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +268,7 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
     case 'conv2d': {
       Cout = need(c.outChannels, 'outChannels', c);
       const f = need(data.filter, 'conv filter', c);
-      inits.push(tensorProto('w', [Cout, C, kh, kw], hwioToOihw(f, kh, kw, C, Cout)));
+      inits.push(tensorProto('w', [Cout, C, kh, kw], hwioToOihw(f, [kh, kw, C, Cout])));
       nodes.push({ opType: 'Conv', name: 'conv2d', inputs: ['x', 'w'], outputs: ['y'], attrs: convAttrs([kh, kw], stride, spatialPads, 1) });
       break;
     }
@@ -481,7 +432,7 @@ export function buildOnnxNetwork(g: NetworkGraph, N = 1, name = 'sepconv_bench_n
         const [kh, kw] = op.kernel;
         const cin = op.inShape[2] / op.groups;
         const cout = op.outShape[2];
-        conv(opName, op.input, op.output, hwioToOihw(op.filter, kh, kw, cin, cout), [cout, cin, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), op.groups, op.act);
+        conv(opName, op.input, op.output, hwioToOihw(op.filter, [kh, kw, cin, cout]), [cout, cin, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), op.groups, op.act);
         break;
       }
       case 'depthwise': {

@@ -18,9 +18,10 @@
 // not cross-origin isolated.
 
 import type * as Ort from 'onnxruntime-web/webgpu';
+import { nchwToNhwc, nhwcToNchw } from '../lib/layout';
 import { errorText } from '../lib/stats';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types';
-import { buildOnnxModel, nchwToNhwc, nhwcToNchw } from './onnx-model';
+import { buildOnnxModel } from './onnx-model';
 
 type OrtModule = typeof Ort;
 
@@ -118,7 +119,7 @@ export function createOrtEngine(): BenchEngine {
 
       // The input, NCHW, in a GPU buffer of our device, once: runs read it in place.
       const [, C, H, W] = model.inputDims;
-      const xNchw = nhwcToNchw(data.x, 1, H, W, C);
+      const xNchw = nhwcToNchw(data.x, [1, H, W, C]);
       const xBuffer = dev.createBuffer({
         size: Math.ceil(xNchw.byteLength / 16) * 16,
         usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
@@ -146,7 +147,7 @@ export function createOrtEngine(): BenchEngine {
           // returns the data.
           const y = await last!.getData(true);
           if (!(y instanceof Float32Array)) throw new Error('ort-webgpu: output is not float32');
-          return nchwToNhwc(y, 1, Cout, Ho, Wo);
+          return nchwToNhwc(y, [1, Cout, Ho, Wo]);
         },
         async dispose(): Promise<void> {
           if (disposed) return;

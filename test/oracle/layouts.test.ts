@@ -4,9 +4,9 @@
 // input, OIHW weights and groups matches torch.nn.functional.conv2d's definition.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hwioToOihw, nchwToNhwc, nhwcToNchw } from '../../bench/lib/layout.js';
 import { ACTIVATIONS, createEngine, type Activation, type Engine, type PaddingOption, type Tensor } from '../../src/index.js';
 import { createGpuEngine } from '../support/gpu.js';
-import { hwioToOihw, nchwToNhwc, nhwcToNchw } from '../support/layout.js';
 import { randomData } from '../support/random.js';
 import { torchConv2d } from '../support/torch-conv.js';
 
