@@ -19,7 +19,8 @@ import { runCases } from '../../bench/lib/harness.js';
 import { lowerNetwork } from '../../bench/lib/network-graph.js';
 import { loadCase, networkCase } from '../../bench/lib/networks.js';
 import { agreement, assertResultSchema, caseTolerance, markdownTable, NETWORK_TOLERANCE } from '../../bench/lib/report.js';
-import type { BenchCase, BenchEngine, BenchResult } from '../../bench/lib/types.js';
+import type { BenchCase, BenchEngine } from '../../bench/lib/types.js';
+import { benchResult, OP_ROW } from '../support/bench-result.js';
 
 const networks = parseSuite(networksJson);
 const all = joinSuites(parseSuite(shapesJson), networks);
@@ -264,18 +265,12 @@ describe('agreement, harness and report for networks', () => {
 
   test('the report: schema accepts network rows; a network table with first run, steady and single', () => {
     const row = { case: 'mobilenetV2_1.0_224', op: 'network' as const, gbps: 0.1, roofPct: 5, agrees: true, maxAbsDiff: 2e-7 };
-    const r: BenchResult = {
-      adapter: { vendor: 'google', architecture: 'swiftshader', description: '' },
-      date: '2026-11-27T00:00:00.000Z',
-      host: 'browser',
-      roofline: { gflops: 2, gbps: 1 },
-      rows: [
-        { case: 'pw_x', op: 'pointwise', engine: 'sepconv-webgpu', firstMs: 10, medianMs: 2, latencyMs: 3, gflops: 1, gbps: 0.5, roofPct: 50, agrees: true, maxAbsDiff: 1e-6 },
-        { ...row, engine: 'sepconv-webgpu', firstMs: 2000, medianMs: 500, latencyMs: 520, gflops: 1.2 },
-        { ...row, engine: 'tfjs-webgpu', firstMs: 9000, medianMs: 1500, latencyMs: 1600, gflops: 0.4 },
-        { ...row, engine: 'ort-webgpu', firstMs: null, medianMs: null, latencyMs: null, gflops: null, gbps: null, roofPct: null, agrees: false, maxAbsDiff: null, error: 'boom' },
-      ],
-    };
+    const r = benchResult('browser', [
+      OP_ROW,
+      { ...row, engine: 'sepconv-webgpu', firstMs: 2000, medianMs: 500, latencyMs: 520, gflops: 1.2 },
+      { ...row, engine: 'tfjs-webgpu', firstMs: 9000, medianMs: 1500, latencyMs: 1600, gflops: 0.4 },
+      { ...row, engine: 'ort-webgpu', firstMs: null, medianMs: null, latencyMs: null, gflops: null, gbps: null, roofPct: null, agrees: false, maxAbsDiff: null, error: 'boom' },
+    ]);
     expect(() => assertResultSchema(r)).not.toThrow();
     const md = markdownTable(r, ['sepconv-webgpu', 'tfjs-webgpu', 'ort-webgpu']);
     // the op table has only op cases

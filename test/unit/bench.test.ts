@@ -7,7 +7,8 @@ import { caseBytes, caseData, outputShape, parseSuite, QUICK_IDS, selectCases } 
 import { parseArgs } from '../../bench/lib/cli.js';
 import { agreement, assertResultSchema, markdownTable, roofPct, withRates } from '../../bench/lib/report.js';
 import { median } from '../../bench/lib/stats.js';
-import type { BenchCase, BenchResult, BenchRow } from '../../bench/lib/types.js';
+import type { BenchCase, BenchRow } from '../../bench/lib/types.js';
+import { benchResult, OP_ROW } from '../support/bench-result.js';
 
 const suite = parseSuite(suiteJson);
 const byId = (id: string) => suite.find((c) => c.id === id) as BenchCase;
@@ -82,17 +83,11 @@ describe('report', () => {
     expect(withRates({ ...row, engine: 'tfjs-webgpu' }, 2e9, 1e9, roof).roofPct).toBeCloseTo(10);
   });
 
-  const good: BenchResult = {
-    adapter: { vendor: 'google', architecture: 'swiftshader', description: '' },
-    date: '2026-11-27T00:00:00.000Z',
-    host: 'node',
-    roofline: { gflops: 2, gbps: 1 },
-    rows: [
-      { case: 'pw_x', op: 'pointwise', engine: 'sepconv-webgpu', firstMs: 10, medianMs: 2, latencyMs: 3, gflops: 1, gbps: 0.5, roofPct: 50, agrees: true, maxAbsDiff: 1e-6 },
-      { case: 'pw_x', op: 'pointwise', engine: 'tfjs-webgpu', firstMs: 10, medianMs: 4, latencyMs: 5, gflops: 0.5, gbps: 0.2, roofPct: 25, agrees: true, maxAbsDiff: 1e-6 },
-      { case: 'pw_x', op: 'pointwise', engine: 'ort-webgpu', firstMs: null, medianMs: null, latencyMs: null, gflops: null, gbps: null, roofPct: null, agrees: false, maxAbsDiff: 3 },
-    ],
-  };
+  const good = benchResult('node', [
+    OP_ROW,
+    { ...OP_ROW, engine: 'tfjs-webgpu', medianMs: 4, latencyMs: 5, gflops: 0.5, gbps: 0.2, roofPct: 25 },
+    { ...OP_ROW, engine: 'ort-webgpu', firstMs: null, medianMs: null, latencyMs: null, gflops: null, gbps: null, roofPct: null, agrees: false, maxAbsDiff: 3 },
+  ]);
 
   test('the result schema accepts a well-formed result and names what is wrong otherwise', () => {
     expect(() => assertResultSchema(good)).not.toThrow();
