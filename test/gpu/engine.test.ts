@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createEngine, SepconvError, type Engine } from '../../src/index.js';
 import { PipelineCache, defineKernel } from '../../src/gpu/pipelines.js';
-import { createDefaultDevice, createGpuEngine, withLimits } from '../support/gpu.js';
+import { createDefaultDevice, createGpuEngine, withLimits, withMembers } from '../support/gpu.js';
 
 let gpu: Engine;
 beforeAll(async () => {
@@ -174,16 +174,10 @@ describe('runtime overhead', () => {
   test('bind groups are cached: repeating an op on the same buffers creates no new ones', async () => {
     const device = await createDefaultDevice();
     let created = 0;
-    const counting = new Proxy(device, {
-      get(target, key) {
-        if (key === 'createBindGroup') {
-          return (d: GPUBindGroupDescriptor) => {
-            created++;
-            return target.createBindGroup(d);
-          };
-        }
-        const v = Reflect.get(target, key);
-        return typeof v === 'function' ? v.bind(target) : v;
+    const counting = withMembers(device, {
+      createBindGroup(d: GPUBindGroupDescriptor) {
+        created++;
+        return device.createBindGroup(d);
       },
     });
     const e = await createEngine({ backend: 'webgpu', device: counting });

@@ -1,7 +1,7 @@
 // Faults: out-of-memory, device loss and recovery, and concurrent use.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createEngine, SepconvError, type Engine } from '../../src/index.js';
-import { createDefaultDevice, createGpuEngine, withInjectedOutOfMemory } from '../support/gpu.js';
+import { createDefaultDevice, createGpuEngine, gpuAndCpuEngines, withInjectedOutOfMemory } from '../support/gpu.js';
 import { randomData } from '../support/random.js';
 
 async function rejection(p: Promise<unknown>): Promise<SepconvError> {
@@ -82,16 +82,7 @@ describe('device loss', () => {
 });
 
 describe('concurrent use', () => {
-  let e: Engine;
-  let cpu: Engine;
-  beforeAll(async () => {
-    e = await createGpuEngine();
-    cpu = await createEngine({ backend: 'cpu' });
-  });
-  afterAll(() => {
-    e?.destroy();
-    cpu?.destroy();
-  });
+  const engines = gpuAndCpuEngines();
 
   const chain = (en: Engine, seed: number) => {
     const x = en.tensor(randomData(8 * 8 * 4, seed), [1, 8, 8, 4]);
@@ -104,7 +95,7 @@ describe('concurrent use', () => {
     const tasks = Array.from({ length: 12 }, async (_, i) => {
       const results: Float32Array[] = [];
       for (let j = 0; j < 5; j++) {
-        const z = chain(e, i * 100 + j * 7);
+        const z = chain(engines.gpu, i * 100 + j * 7);
         // Yield between ops so tasks interleave their recording.
         await Promise.resolve();
         results.push(await z.read());
@@ -114,7 +105,7 @@ describe('concurrent use', () => {
     const all = await Promise.all(tasks);
     for (let i = 0; i < 12; i++) {
       for (let j = 0; j < 5; j++) {
-        const want = await chain(cpu, i * 100 + j * 7).read();
+        const want = await chain(engines.cpu, i * 100 + j * 7).read();
         const got = all[i]![j]!;
         got.forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(1e-5));
       }
@@ -122,7 +113,7 @@ describe('concurrent use', () => {
   });
 
   test('reading one tensor many times at once gives identical copies', async () => {
-    const z = chain(e, 5);
+    const z = chain(engines.gpu, 5);
     const reads = await Promise.all(Array.from({ length: 10 }, () => z.read()));
     for (const r of reads) expect(r).toEqual(reads[0]);
     reads[0]![0] = 12345; // copies, not views of one buffer

@@ -1,21 +1,12 @@
 // NaN and ±Inf inside data are not errors: they propagate through every op and
 // activation on the GPU exactly as in the CPU reference (same NaN / +Inf / -Inf
 // positions; finite values within rounding).
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ACTIVATIONS, createEngine, type Activation, type Engine } from '../../src/index.js';
-import { createGpuEngine } from '../support/gpu.js';
+import { expect, test } from 'vitest';
+import { ACTIVATIONS, type Activation, type Engine } from '../../src/index.js';
+import { gpuAndCpuEngines } from '../support/gpu.js';
 import { randomData } from '../support/random.js';
 
-let gpu: Engine;
-let cpu: Engine;
-beforeAll(async () => {
-  gpu = await createGpuEngine();
-  cpu = await createEngine({ backend: 'cpu' });
-});
-afterAll(() => {
-  gpu?.destroy();
-  cpu?.destroy();
-});
+const engines = gpuAndCpuEngines();
 
 function poisoned(n: number, seed: number): Float32Array {
   const a = randomData(n, seed);
@@ -38,8 +29,8 @@ const ops: [string, (en: Engine, a: Activation) => Promise<Float32Array>][] = [
 ];
 
 test.each(ops.flatMap(([name, run]) => ACTIVATIONS.map((a) => [`${name}, ${a}`, run, a] as const)))('%s', async (_n, run, a) => {
-  const got = await run(gpu, a);
-  const want = await run(cpu, a);
+  const got = await run(engines.gpu, a);
+  const want = await run(engines.cpu, a);
   expect(want.some((v) => !Number.isFinite(v))).toBe(true);
   want.forEach((w, i) => {
     const g = got[i] as number;

@@ -13,7 +13,7 @@ import {
   type LayerSpec,
   type Model,
 } from '../../src/index.js';
-import { createDefaultDevice } from '../support/gpu.js';
+import { createDefaultDevice, withMembers } from '../support/gpu.js';
 import { randomData } from '../support/random.js';
 import { runTfjs } from './tfjs-model.js';
 
@@ -98,24 +98,13 @@ describe('execution', () => {
   test('a whole forward pass is one command buffer and one submit; GPU memory stays at the plan', async () => {
     const device = await createDefaultDevice();
     let submits = 0;
-    const counting = new Proxy(device, {
-      get(target, key) {
-        if (key === 'queue') {
-          return new Proxy(target.queue, {
-            get(q, k) {
-              if (k === 'submit') return (cbs: GPUCommandBuffer[]) => {
-                submits += cbs.length;
-                q.submit(cbs);
-              };
-              const v = Reflect.get(q, k);
-              return typeof v === 'function' ? v.bind(q) : v;
-            },
-          });
-        }
-        const v = Reflect.get(target, key);
-        return typeof v === 'function' ? v.bind(target) : v;
+    const queue = withMembers(device.queue, {
+      submit(cbs: GPUCommandBuffer[]) {
+        submits += cbs.length;
+        device.queue.submit(cbs);
       },
     });
+    const counting = withMembers(device, { queue });
     // maxDispatchesPerSubmit 8 would split ordinary work into many submits; a model's
     // forward pass still goes in one.
     const e = await createEngine({ backend: 'webgpu', device: counting, maxDispatchesPerSubmit: 8 });

@@ -1,12 +1,31 @@
 // GPU engines for tests. No adapter is a failure, not a skip: a CI run that
 // silently skipped every GPU test would prove nothing.
 import './setup.js';
+import { afterAll, beforeAll } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 
 export async function createGpuEngine(): Promise<Engine> {
   const engine = await createEngine({ backend: 'webgpu' });
   if (engine.backend !== 'webgpu') throw new Error('expected a WebGPU engine');
   return engine;
+}
+
+/**
+ * A WebGPU engine and a CPU engine for the tests of the calling file or describe
+ * block: made before its tests (beforeAll), destroyed after them (afterAll). Read
+ * `gpu` and `cpu` inside the tests, not when the file loads.
+ */
+export function gpuAndCpuEngines(): { readonly gpu: Engine; readonly cpu: Engine } {
+  const engines = {} as { gpu: Engine; cpu: Engine };
+  beforeAll(async () => {
+    engines.gpu = await createGpuEngine();
+    engines.cpu = await createEngine({ backend: 'cpu' });
+  });
+  afterAll(() => {
+    engines.gpu?.destroy();
+    engines.cpu?.destroy();
+  });
+  return engines;
 }
 
 // Dawn's Node binding tears its instance down when the GPU object is garbage
@@ -28,16 +47,7 @@ export async function createDefaultDevice(): Promise<GPUDevice> {
  * send work the real device rejects. Everything else is the real device.
  */
 export function withLimits(device: GPUDevice, overrides: Partial<Record<keyof GPUSupportedLimits, number>>): GPUDevice {
-  const limits = new Proxy(device.limits, {
-    get: (target, key) => (key in overrides ? overrides[key as keyof GPUSupportedLimits] : Reflect.get(target, key)),
-  });
-  return new Proxy(device, {
-    get(target, key) {
-      if (key === 'limits') return limits;
-      const v = Reflect.get(target, key);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
+  return withMembers(device, { limits: withMembers(device.limits, overrides as Partial<GPUSupportedLimits>) });
 }
 
 /**
@@ -48,26 +58,32 @@ export function withLimits(device: GPUDevice, overrides: Partial<Record<keyof GP
 export function withInjectedOutOfMemory(device: GPUDevice): { device: GPUDevice; arm: (count: number) => void } {
   const filters: GPUErrorFilter[] = [];
   let left = 0;
-  const view = new Proxy(device, {
-    get(target, key) {
-      if (key === 'pushErrorScope') {
-        return (filter: GPUErrorFilter) => {
-          filters.push(filter);
-          target.pushErrorScope(filter);
-        };
-      }
-      if (key === 'popErrorScope') {
-        const armed = filters[filters.length - 1] === 'out-of-memory' && left > 0;
-        if (armed) left--;
-        return async () => {
-          filters.pop();
-          const real = await target.popErrorScope();
-          return armed ? ({ message: 'injected out-of-memory error' } as GPUError) : real;
-        };
-      }
-      const v = Reflect.get(target, key);
-      return typeof v === 'function' ? v.bind(target) : v;
+  const view = withMembers(device, {
+    pushErrorScope(filter: GPUErrorFilter) {
+      filters.push(filter);
+      device.pushErrorScope(filter);
+    },
+    async popErrorScope() {
+      const armed = filters.pop() === 'out-of-memory' && left > 0;
+      if (armed) left--;
+      const real = await device.popErrorScope();
+      return armed ? ({ message: 'injected out-of-memory error' } as GPUError) : real;
     },
   });
   return { device: view, arm: (count) => (left = count) };
+}
+
+/**
+ * A view of `target` with `members` in place of its own: every other member is the
+ * target's, its methods bound to the target, so a view of a GPUDevice works as one
+ * (for counting calls, or injecting limits and errors).
+ */
+export function withMembers<T extends object>(target: T, members: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, key) {
+      if (Object.hasOwn(members, key)) return members[key as keyof T];
+      const v = Reflect.get(t, key);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  });
 }
