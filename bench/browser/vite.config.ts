@@ -1,17 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { distPageConfig } from '../../test/support/dist-page.js';
 
 // The benchmark page measures the built package (dist/), as users get it.
-export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
-  logLevel: 'warn',
-  resolve: {
-    alias: { sepconv: fileURLToPath(new URL('../../dist/index.js', import.meta.url)) },
-  },
-  build: {
-    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
-    emptyOutDir: true,
-    target: 'es2022',
-    chunkSizeWarningLimit: 8000,
-  },
-});
+export default defineConfig(distPageConfig(import.meta.url, '.', { chunkSizeWarningLimit: 8000 }));
