@@ -163,6 +163,36 @@ function pointwiseCase(rows: number, K: number, N: number, opts: { bias?: boolea
   expectIdentical(pointwiseConv2dCpu(x, w, b, p), naivePointwise(x, w, b, p), `pointwise ${JSON.stringify({ rows, K, N })}`);
 }
 
+/**
+ * Calls `run` on `count` seeded random geometries that fit (one whose kernel does not
+ * fit is drawn again): batch 1–2, stride 1–3 per axis, the rest up to the given
+ * maxima. `int(lo, hi)` and `rand()` draw more from the same stream; `i` counts the runs.
+ */
+function randomGeometries(
+  seed: number,
+  count: number,
+  max: { h: number; w: number; kernel: number; dilation: [number, number]; pad: number },
+  run: (s: Spatial, int: (lo: number, hi: number) => number, rand: () => number, i: number) => void,
+): void {
+  const rand = mulberry32(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  for (let ran = 0; ran < count; ) {
+    const s: Spatial = {
+      input: [int(1, 2), int(1, max.h), int(1, max.w)],
+      kernel: [int(1, max.kernel), int(1, max.kernel)],
+      stride: [int(1, 3), int(1, 3)],
+      dilation: [int(1, max.dilation[0]), int(1, max.dilation[1])],
+      padding: [int(0, max.pad), int(0, max.pad), int(0, max.pad), int(0, max.pad)],
+    };
+    try {
+      convGeometry('test', s.input, s.kernel[0], s.kernel[1], s);
+    } catch {
+      continue; // kernel does not fit
+    }
+    run(s, int, rand, ran++);
+  }
+}
+
 // ---------- tap ranges ----------
 
 describe('tapRanges / sameTaps', () => {
@@ -244,26 +274,10 @@ describe('depthwiseConv2dCpu matches the naive loop exactly', () => {
   });
 
   test('random geometries (seeded)', () => {
-    const rand = mulberry32(42);
-    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-    let ran = 0;
-    while (ran < 150) {
-      const s: Spatial = {
-        input: [int(1, 2), int(1, 8), int(1, 10)],
-        kernel: [int(1, 5), int(1, 5)],
-        stride: [int(1, 3), int(1, 3)],
-        dilation: [int(1, 3), int(1, 3)],
-        padding: [int(0, 4), int(0, 4), int(0, 4), int(0, 4)],
-      };
-      try {
-        convGeometry('test', s.input, s.kernel[0], s.kernel[1], s);
-      } catch {
-        continue; // kernel does not fit
-      }
+    randomGeometries(42, 150, { h: 8, w: 10, kernel: 5, dilation: [3, 3], pad: 4 }, (s, int, rand, i) => {
       const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2 };
-      depthwiseCase(s, int(1, 9), int(1, 4), { bias: rand() < 0.5, act, special: rand() < 0.3, seed: ran });
-      ran++;
-    }
+      depthwiseCase(s, int(1, 9), int(1, 4), { bias: rand() < 0.5, act, special: rand() < 0.3, seed: i });
+    });
   });
 });
 
@@ -321,26 +335,10 @@ describe('conv2dCpu matches the naive loop exactly', () => {
   });
 
   test('random geometries and groups (seeded)', () => {
-    const rand = mulberry32(43);
-    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-    let ran = 0;
-    while (ran < 120) {
-      const s: Spatial = {
-        input: [int(1, 2), int(1, 7), int(1, 11)],
-        kernel: [int(1, 4), int(1, 4)],
-        stride: [int(1, 3), int(1, 3)],
-        dilation: [int(1, 2), int(1, 3)],
-        padding: [int(0, 3), int(0, 3), int(0, 3), int(0, 3)],
-      };
-      try {
-        convGeometry('test', s.input, s.kernel[0], s.kernel[1], s);
-      } catch {
-        continue;
-      }
+    randomGeometries(43, 120, { h: 7, w: 11, kernel: 4, dilation: [2, 3], pad: 3 }, (s, int, rand, i) => {
       const groups = int(1, 3);
       const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2 };
-      conv2dCase(s, groups * int(1, 4), groups * int(1, 9), groups, { bias: rand() < 0.5, act, special: rand() < 0.3, seed: ran });
-      ran++;
-    }
+      conv2dCase(s, groups * int(1, 4), groups * int(1, 9), groups, { bias: rand() < 0.5, act, special: rand() < 0.3, seed: i });
+    });
   });
 });
