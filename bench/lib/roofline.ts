@@ -43,9 +43,22 @@ function grid(workgroups: number, max: number): [number, number] {
   return [max, y];
 }
 
-async function timeSubmit(device: GPUDevice, encode: (enc: GPUCommandEncoder) => void, now: () => number): Promise<number> {
+/** Seconds for one submit of `reps` dispatches of `pipeline` over `workgroups` workgroups (a 2-D grid where one dimension is not enough). */
+async function timeDispatches(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  bind: GPUBindGroup,
+  workgroups: number,
+  reps: number,
+  now: () => number,
+): Promise<number> {
   const enc = device.createCommandEncoder();
-  encode(enc);
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bind);
+  const [x, y] = grid(workgroups, device.limits.maxComputeWorkgroupsPerDimension);
+  for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(x, y);
+  pass.end();
   const t0 = now();
   device.queue.submit([enc.finish()]);
   await device.queue.onSubmittedWorkDone();
@@ -69,8 +82,6 @@ async function adaptive(run: (scale: number) => Promise<{ seconds: number; amoun
 
 /** Peak vec4-FMA GFLOP/s and vec4 copy GB/s of `device`. */
 export async function measureRoofline(device: GPUDevice, now: () => number): Promise<{ gflops: number; gbps: number }> {
-  const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
-
   // FMA: 1,024 workgroups × 256 invocations, ITERS iterations × 8 chains × 4 lanes × 2 FLOP.
   const wgs = 1024;
   const out = device.createBuffer({ size: wgs * 256 * 16, usage: STORAGE });
@@ -83,19 +94,8 @@ export async function measureRoofline(device: GPUDevice, now: () => number): Pro
       p = await device.createComputePipelineAsync({ layout: 'auto', compute: { module: fmaModule, entryPoint: 'main', constants: { ITERS: iters } } });
       fmaPipelines.set(iters, p);
     }
-    const pipeline = p;
-    const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }] });
-    const seconds = await timeSubmit(
-      device,
-      (enc) => {
-        const pass = enc.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bind);
-        pass.dispatchWorkgroups(...grid(wgs, maxDim));
-        pass.end();
-      },
-      now,
-    );
+    const bind = device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: out } }] });
+    const seconds = await timeDispatches(device, p, bind, wgs, 1, now);
     return { seconds, amount: (wgs * 256 * iters * 8 * 4 * 2) / 1e9 };
   });
   out.destroy();
@@ -114,17 +114,7 @@ export async function measureRoofline(device: GPUDevice, now: () => number): Pro
   });
   const copyWgs = Math.ceil(bytes / 16 / 256);
   const gbps = await adaptive(async (reps) => {
-    const seconds = await timeSubmit(
-      device,
-      (enc) => {
-        const pass = enc.beginComputePass();
-        pass.setPipeline(copy);
-        pass.setBindGroup(0, bind);
-        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(...grid(copyWgs, maxDim));
-        pass.end();
-      },
-      now,
-    );
+    const seconds = await timeDispatches(device, copy, bind, copyWgs, reps, now);
     return { seconds, amount: (2 * bytes * reps) / 1e9 };
   });
   src.destroy();
