@@ -14,18 +14,18 @@ export interface RgbImage {
 export const MAX_WIDTH = 240;
 export const MAX_HEIGHT = 160;
 
-/** Scales any drawable source to fit MAX_WIDTH × MAX_HEIGHT and converts it to an RgbImage. */
-export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeight: number): RgbImage {
-  const scale = Math.min(1, MAX_WIDTH / srcWidth, MAX_HEIGHT / srcHeight);
-  const width = Math.max(1, Math.round(srcWidth * scale));
-  const height = Math.max(1, Math.round(srcHeight * scale));
+/**
+ * The region (sx, sy, sw, sh) of `source` drawn into a width × height canvas (scaled
+ * by the canvas, smoothing 'high'), read back as an RgbImage.
+ */
+function readRgb(source: CanvasImageSource, [sx, sy, sw, sh]: readonly number[], width: number, height: number): RgbImage {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('no 2D canvas context');
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, 0, 0, width, height);
+  ctx.drawImage(source, sx as number, sy as number, sw as number, sh as number, 0, 0, width, height);
   const px = ctx.getImageData(0, 0, width, height).data;
   const data = new Float32Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
@@ -34,6 +34,14 @@ export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeigh
     data[p * 3 + 2] = (px[p * 4 + 2] ?? 0) / 255;
   }
   return { data, width, height };
+}
+
+/** Scales any drawable source to fit MAX_WIDTH × MAX_HEIGHT and converts it to an RgbImage. */
+export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeight: number): RgbImage {
+  const scale = Math.min(1, MAX_WIDTH / srcWidth, MAX_HEIGHT / srcHeight);
+  const width = Math.max(1, Math.round(srcWidth * scale));
+  const height = Math.max(1, Math.round(srcHeight * scale));
+  return readRgb(source, [0, 0, srcWidth, srcHeight], width, height);
 }
 
 /** Loads an image URL (same origin or a blob: URL) as an RgbImage. */
@@ -52,34 +60,9 @@ export async function loadImage(url: string): Promise<RgbImage> {
 export function centreSquare(image: RgbImage, size: number): RgbImage {
   const { data, width, height } = image;
   const src = document.createElement('canvas');
-  src.width = width;
-  src.height = height;
-  const sctx = src.getContext('2d');
-  if (!sctx) throw new Error('no 2D canvas context');
-  const px = sctx.createImageData(width, height);
-  for (let p = 0; p < width * height; p++) {
-    px.data[p * 4] = 255 * (data[p * 3] as number);
-    px.data[p * 4 + 1] = 255 * (data[p * 3 + 1] as number);
-    px.data[p * 4 + 2] = 255 * (data[p * 3 + 2] as number);
-    px.data[p * 4 + 3] = 255;
-  }
-  sctx.putImageData(px, 0, 0);
+  drawRgb(src, data, width, height, 'clip');
   const side = Math.min(width, height);
-  const dst = document.createElement('canvas');
-  dst.width = size;
-  dst.height = size;
-  const ctx = dst.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('no 2D canvas context');
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(src, (width - side) / 2, (height - side) / 2, side, side, 0, 0, size, size);
-  const out = ctx.getImageData(0, 0, size, size).data;
-  const rgb = new Float32Array(size * size * 3);
-  for (let p = 0; p < size * size; p++) {
-    rgb[p * 3] = (out[p * 4] ?? 0) / 255;
-    rgb[p * 3 + 1] = (out[p * 4 + 1] ?? 0) / 255;
-    rgb[p * 3 + 2] = (out[p * 4 + 2] ?? 0) / 255;
-  }
-  return { data: rgb, width: size, height: size };
+  return readRgb(src, [(width - side) / 2, (height - side) / 2, side, side], size, size);
 }
 
 /** Maps a value to 0..1 under a display mode; `lo`/`hi` are the stretch range. */

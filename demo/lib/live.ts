@@ -26,6 +26,17 @@ export const TOLERANCE = 1e-4;
 const DEFAULT_KERNEL = 'emboss';
 const DEFAULT_MIX = 'sepia';
 
+/** Fills the preset <select> `id` (the presets, then 'Custom') and applies the preset the user picks. */
+function presetSelect(id: string, presets: readonly { id: string; label: string }[], apply: (id: string) => void): HTMLSelectElement {
+  const select = el<HTMLSelectElement>(id);
+  for (const p of presets) select.add(new Option(p.label, p.id));
+  select.add(new Option('Custom', 'custom'));
+  select.addEventListener('change', () => {
+    if (select.value !== 'custom') apply(select.value);
+  });
+  return select;
+}
+
 interface LiveResult {
   depthwise: Float32Array;
   output: Float32Array;
@@ -67,12 +78,7 @@ export class LiveSection {
   // ---- depthwise controls ----
 
   private initDepthwise(): void {
-    const select = el<HTMLSelectElement>('dw-preset');
-    for (const p of KERNEL_PRESETS) select.add(new Option(p.label, p.id));
-    select.add(new Option('Custom', 'custom'));
-    select.addEventListener('change', () => {
-      if (select.value !== 'custom') this.applyKernelPreset(select.value);
-    });
+    presetSelect('dw-preset', KERNEL_PRESETS, (id) => this.applyKernelPreset(id));
     const size = el<HTMLSelectElement>('dw-size');
     size.addEventListener('change', () => {
       const k2 = Number(size.value);
@@ -138,12 +144,7 @@ export class LiveSection {
   // ---- pointwise controls ----
 
   private initPointwise(): void {
-    const select = el<HTMLSelectElement>('pw-preset');
-    for (const p of MIX_PRESETS) select.add(new Option(p.label, p.id));
-    select.add(new Option('Custom', 'custom'));
-    select.addEventListener('change', () => {
-      if (select.value !== 'custom') this.applyMixPreset(select.value);
-    });
+    const select = presetSelect('pw-preset', MIX_PRESETS, (id) => this.applyMixPreset(id));
     const body = el('pw-grid');
     const names = ['R′', 'G′', 'B′'];
     body.replaceChildren(
