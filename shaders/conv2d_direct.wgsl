@@ -13,12 +13,6 @@
 // from elements xOrigin / yOrigin on when split into bands.
 // Contract, bindings and uniforms: src/kernels/conv2d/direct.ts.
 
-override KH: u32 = 3u;
-override KW: u32 = 3u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override DH: u32 = 1u;
-override DW: u32 = 1u;
 override BLOCK8: bool = false;
 
 // x at input column ix of a row (pixel index rowBase + ix), channel ch; zero outside.
@@ -53,11 +47,10 @@ fn run(id: u32) {
   var bcc0 = vec4f(0.0); var bcc1 = vec4f(0.0); var bcc2 = vec4f(0.0); var bcc3 = vec4f(0.0);
   var bcc4 = vec4f(0.0); var bcc5 = vec4f(0.0); var bcc6 = vec4f(0.0); var bcc7 = vec4f(0.0);
   for (var i = 0u; i < KH; i++) {
-    let iy = iy0 + i32(i * DH);
-    if (iy < 0 || iy >= i32(params.inH)) {
+    let rowBase = windowRow(n, iy0 + i32(i * DH));
+    if (rowBase == OUTSIDE_ROW) {
       continue;
     }
-    let rowBase = (n * params.inH + u32(iy)) * params.inW;
     for (var j = 0u; j < KW; j++) {
       let ix = ix0 + i32(j * DW);
       // HWIO: w[i, j, ci, o], as vec4s over o.

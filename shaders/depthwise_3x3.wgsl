@@ -13,34 +13,10 @@
 
 override SW: u32 = 1u;
 override SH: u32 = 1u;
-override ROWS: u32 = 4u;
 
-// One input row segment, the 3 taps of one filter row, 8 (or 4) output accumulators.
-struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f, x8: vec4f, x9: vec4f }
+// The 3 taps of one filter row, 8 (or 4) output accumulators; Seg from depthwise_strip.wgsl.
 struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, a4: vec4f, a5: vec4f, a6: vec4f, a7: vec4f }
 struct Taps { w0: vec4f, w1: vec4f, w2: vec4f }
-
-// Input row iy (zeros above and below the image) at columns ix .. ix + 9.
-fn segment(n: u32, iy: i32, ix: i32, c4: u32) -> Seg {
-  var s: Seg;
-  if (iy < 0 || iy >= i32(params.inH)) {
-    return s;
-  }
-  let rb = (n * params.inH + u32(iy)) * params.inW;
-  s.x0 = tap(rb, ix, c4);
-  s.x1 = tap(rb, ix + 1, c4);
-  s.x2 = tap(rb, ix + 2, c4);
-  s.x3 = tap(rb, ix + 3, c4);
-  s.x4 = tap(rb, ix + 4, c4);
-  s.x5 = tap(rb, ix + 5, c4);
-  s.x6 = tap(rb, ix + 6, c4);
-  s.x7 = tap(rb, ix + 7, c4);
-  s.x8 = tap(rb, ix + 8, c4);
-  if (SW == 1u) {
-    s.x9 = tap(rb, ix + 9, c4);
-  }
-  return s;
-}
 
 fn taps(i: u32, c4: u32) -> Taps {
   let stride = params.outC4;
@@ -79,27 +55,13 @@ fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
 }
 
 fn run(id: u32) {
-  let cols = select(4u, 8u, SW == 1u);
-  let colGroups = (params.outW + cols - 1u) / cols;
-  let perStrip = colGroups * params.outC4;
-  // Strips of ROWS output rows never straddle two images.
-  let stripsPerImage = (params.outH + ROWS - 1u) / ROWS;
-  let firstStrip = (params.rowStart / params.outH) * stripsPerImage + (params.rowStart % params.outH) / ROWS;
-  let strip = firstStrip + id / perStrip;
-  let n = strip / stripsPerImage;
-  let oyTop = (strip % stripsPerImage) * ROWS;
-  let gTop = n * params.outH + oyTop;
-  // Rows jLo .. jHi - 1 of the strip are in this band and in the image.
-  let jLo = select(0u, params.rowStart - gTop, params.rowStart > gTop);
-  let jHi = min(min(ROWS, params.outH - oyTop), select(0u, params.rowEnd - gTop, params.rowEnd > gTop));
-  if (jLo >= jHi) {
+  let st = stripOf(id, select(4u, 8u, SW == 1u));
+  if (st.jLo >= st.jHi) {
     return;
   }
-  let rest = id % perStrip;
-  let c4 = rest % params.outC4;
-  let ox0 = (rest / params.outC4) * cols;
-  let iyTop = i32(oyTop * SH) - i32(params.padTop);
-  let ix = i32(ox0 * SW) - i32(params.padLeft);
+  let c4 = st.c4;
+  let iyTop = i32(st.oyTop * SH) - i32(params.padTop);
+  let ix = i32(st.ox0 * SW) - i32(params.padLeft);
   let t0 = taps(0u, c4);
   let t1 = taps(1u, c4);
   let t2 = taps(2u, c4);
@@ -108,12 +70,12 @@ fn run(id: u32) {
   // accumulators roll down the strip so each input row segment is loaded once.
   var p: Acc;
   var q: Acc;
-  for (var r = jLo * SH; r <= (jHi - 1u) * SH + 2u; r++) {
-    let s = segment(n, iyTop + i32(r), ix, c4);
+  for (var r = st.jLo * SH; r <= (st.jHi - 1u) * SH + 2u; r++) {
+    let s = segment(st.n, iyTop + i32(r), ix, c4, select(9u, 10u, SW == 1u));
     if (SH == 1u) {
       accumulate(&p, s, t2);
-      if (r >= jLo + 2u) {
-        storeRow(gTop + r - 2u, ox0, c4, p);
+      if (r >= st.jLo + 2u) {
+        storeRow(st.gTop + r - 2u, st.ox0, c4, p);
       }
       accumulate(&q, s, t1);
       p = q;
@@ -121,8 +83,8 @@ fn run(id: u32) {
       accumulate(&q, s, t0);
     } else if (r % 2u == 0u) {
       accumulate(&p, s, t2);
-      if (r >= 2u * jLo + 2u) {
-        storeRow(gTop + r / 2u - 1u, ox0, c4, p);
+      if (r >= 2u * st.jLo + 2u) {
+        storeRow(st.gTop + r / 2u - 1u, st.ox0, c4, p);
       }
       p = Acc();
       accumulate(&p, s, t0);

@@ -8,30 +8,9 @@
 // output at ROWS = 16) against 50 without reuse.
 // Contract, bindings and uniforms: src/kernels/depthwise/strip5x5.ts.
 
-override ROWS: u32 = 4u;
-
-// One input row segment, the 5 taps of one filter row, 4 output accumulators.
-struct Seg { x0: vec4f, x1: vec4f, x2: vec4f, x3: vec4f, x4: vec4f, x5: vec4f, x6: vec4f, x7: vec4f }
+// The 5 taps of one filter row, 4 output accumulators; Seg from depthwise_strip.wgsl.
 struct Taps { w0: vec4f, w1: vec4f, w2: vec4f, w3: vec4f, w4: vec4f }
 struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f }
-
-// Input row iy (zeros above and below the image) at columns ix .. ix + 7.
-fn segment(n: u32, iy: i32, ix: i32, c4: u32) -> Seg {
-  var s: Seg;
-  if (iy < 0 || iy >= i32(params.inH)) {
-    return s;
-  }
-  let rb = (n * params.inH + u32(iy)) * params.inW;
-  s.x0 = tap(rb, ix, c4);
-  s.x1 = tap(rb, ix + 1, c4);
-  s.x2 = tap(rb, ix + 2, c4);
-  s.x3 = tap(rb, ix + 3, c4);
-  s.x4 = tap(rb, ix + 4, c4);
-  s.x5 = tap(rb, ix + 5, c4);
-  s.x6 = tap(rb, ix + 6, c4);
-  s.x7 = tap(rb, ix + 7, c4);
-  return s;
-}
 
 fn taps(i: u32, c4: u32) -> Taps {
   let b = i * 5u * params.outC4 + c4;
@@ -54,26 +33,13 @@ fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
 }
 
 fn run(id: u32) {
-  let colGroups = (params.outW + 3u) / 4u;
-  let perStrip = colGroups * params.outC4;
-  // Strips of ROWS output rows never straddle two images.
-  let stripsPerImage = (params.outH + ROWS - 1u) / ROWS;
-  let firstStrip = (params.rowStart / params.outH) * stripsPerImage + (params.rowStart % params.outH) / ROWS;
-  let strip = firstStrip + id / perStrip;
-  let n = strip / stripsPerImage;
-  let oyTop = (strip % stripsPerImage) * ROWS;
-  let gTop = n * params.outH + oyTop;
-  // Rows jLo .. jHi - 1 of the strip are in this band and in the image.
-  let jLo = select(0u, params.rowStart - gTop, params.rowStart > gTop);
-  let jHi = min(min(ROWS, params.outH - oyTop), select(0u, params.rowEnd - gTop, params.rowEnd > gTop));
-  if (jLo >= jHi) {
+  let st = stripOf(id, 4u);
+  if (st.jLo >= st.jHi) {
     return;
   }
-  let rest = id % perStrip;
-  let c4 = rest % params.outC4;
-  let ox0 = (rest / params.outC4) * 4u;
-  let iyTop = i32(oyTop) - i32(params.padTop);
-  let ix = i32(ox0) - i32(params.padLeft);
+  let c4 = st.c4;
+  let iyTop = i32(st.oyTop) - i32(params.padTop);
+  let ix = i32(st.ox0) - i32(params.padLeft);
   let t0 = taps(0u, c4);
   let t1 = taps(1u, c4);
   let t2 = taps(2u, c4);
@@ -86,11 +52,11 @@ fn run(id: u32) {
   var a3: Acc;
   var a2: Acc;
   var a1: Acc;
-  for (var r = jLo; r <= jHi + 3u; r++) {
-    let s = segment(n, iyTop + i32(r), ix, c4);
+  for (var r = st.jLo; r <= st.jHi + 3u; r++) {
+    let s = segment(st.n, iyTop + i32(r), ix, c4, 8u);
     accumulate(&a4, s, t4);
-    if (r >= jLo + 4u) {
-      storeRow(gTop + r - 4u, ox0, c4, a4);
+    if (r >= st.jLo + 4u) {
+      storeRow(st.gTop + r - 4u, st.ox0, c4, a4);
     }
     accumulate(&a3, s, t3);
     accumulate(&a2, s, t2);

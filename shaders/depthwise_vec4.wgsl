@@ -4,22 +4,14 @@
 // comes through `loadX` from the included loader (a vec4 load when M = 1, a
 // gather of the input channels c = co/M otherwise: x_vec4.wgsl / x_gather.wgsl).
 //
-// Kernel size, stride and dilation are override constants, so the tap loops
-// unroll and neighbouring outputs' loads of the same input column (stride 1) are
-// the same address, which the compiler merges. Borders clamp the index and zero
-// the value with a select instead of branching per tap.
+// Kernel size, stride and dilation are override constants (kernel_window.wgsl).
+// Borders clamp the index and zero the value with a select instead of branching
+// per tap.
 //
 // A dispatch covers output rows [rowStart, rowEnd) (rows of all images, n·outH + oy);
 // x and y are bound from elements xOrigin / yOrigin on when split into bands
 // (multiples of 64 elements: binding offsets are 256-byte aligned).
 // Contract, bindings and uniforms: src/kernels/depthwise/vec4.ts.
-
-override KH: u32 = 3u;
-override KW: u32 = 3u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override DH: u32 = 1u;
-override DW: u32 = 1u;
 
 fn run(id: u32) {
   let colGroups = (params.outW + 3u) / 4u;
@@ -41,11 +33,10 @@ fn run(id: u32) {
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var i = 0u; i < KH; i++) {
-    let iy = iy0 + i32(i * DH);
-    if (iy < 0 || iy >= i32(params.inH)) {
+    let rowBase = windowRow(n, iy0 + i32(i * DH));
+    if (rowBase == OUTSIDE_ROW) {
       continue;
     }
-    let rowBase = (n * params.inH + u32(iy)) * params.inW;
     for (var j = 0u; j < KW; j++) {
       let wv = w[(i * KW + j) * params.outC4 + c4];
       let ix = ix0 + i32(j * DW);

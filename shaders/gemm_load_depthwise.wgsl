@@ -7,30 +7,22 @@
 // The A loader of gemm_tiled.wgsl for src/kernels/separable/fused.ts; reads x,
 // the depthwise filter dwW and bias dwBias (arrays of f32).
 
-override KH: u32 = 3u;
-override KW: u32 = 3u;
-override SH: u32 = 1u;
-override SW: u32 = 1u;
-override DH: u32 = 1u;
-override DW: u32 = 1u;
 override HAS_DW_BIAS: bool = false;
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
-  let pixel = params.rowStart + row;
-  let ox = pixel % params.outW;
-  let t = pixel / params.outW;
-  let oy = t % params.outH;
-  let n = t / params.outH;
+  let at = outputPixel(row);
+  let n = at.x;
+  let oy = at.y;
+  let ox = at.z;
   let c = k / params.multiplier;
   let iy0 = i32(oy * SH) - i32(params.padTop);
   let ix0 = i32(ox * SW) - i32(params.padLeft);
   var acc = 0.0;
   for (var i = 0u; i < KH; i++) {
-    let iy = iy0 + i32(i * DH);
-    if (iy < 0 || iy >= i32(params.inH)) {
+    let rowBase = windowRow(n, iy0 + i32(i * DH));
+    if (rowBase == OUTSIDE_ROW) {
       continue;
     }
-    let rowBase = (n * params.inH + u32(iy)) * params.inW;
     for (var j = 0u; j < KW; j++) {
       let ix = ix0 + i32(j * DW);
       if (ix >= 0 && ix < i32(params.inW)) {

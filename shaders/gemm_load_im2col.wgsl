@@ -4,11 +4,10 @@
 // for the tiled conv2d (src/kernels/conv2d/tiled.ts).
 
 fn loadA(g: u32, row: u32, k: u32) -> f32 {
-  let pixel = params.rowStart + row;
-  let ox = pixel % params.outW;
-  let t = pixel / params.outW;
-  let oy = t % params.outH;
-  let n = t / params.outH;
+  let at = outputPixel(row);
+  let n = at.x;
+  let oy = at.y;
+  let ox = at.z;
   let ci = k % params.cinG;
   let tap = k / params.cinG;
   let j = tap % params.kW;

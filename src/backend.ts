@@ -68,6 +68,14 @@ export interface PermuteParams {
 /** A backend's handle to a tensor's data. Opaque to the Engine. */
 export type Storage = object;
 
+/** The weights of a separable convolution: depthwise [kH, kW, C, M] (+ bias [C·M]), pointwise [C·M, Cout] (+ bias [Cout]). */
+export interface SeparableWeights {
+  depthwiseFilter: Storage;
+  depthwiseBias: Storage | null;
+  pointwiseFilter: Storage;
+  bias: Storage | null;
+}
+
 /** Optional extras of an op call. */
 export interface OpExtras {
   /**
@@ -127,15 +135,7 @@ export interface Backend {
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage;
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras?: OpExtras): Storage;
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage;
-  separableConv2d(
-    x: Storage,
-    depthwiseFilter: Storage,
-    depthwiseBias: Storage | null,
-    pointwiseFilter: Storage,
-    bias: Storage | null,
-    p: SeparableConv2dParams,
-    extras?: OpExtras,
-  ): Storage;
+  separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras?: OpExtras): Storage;
   /** Mean over H and W: [N, H, W, C] → [N, 1, 1, C]. */
   globalAveragePool(x: Storage, p: PoolParams, extras?: OpExtras): Storage;
   /** Softmax over the last dimension of [rows, size]. */

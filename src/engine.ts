@@ -114,11 +114,7 @@ export class Engine {
    */
   depthwiseConv2d(x: Tensor, filter: Tensor, options: DepthwiseConv2dOptions = {}): Tensor {
     const op = 'depthwiseConv2d';
-    this.begin(op, options, [
-      ['x', x],
-      ['filter', filter],
-      ['options.bias', options.bias],
-    ]);
+    this.begin(op, options, [['x', x], ['filter', filter], ['options.bias', options.bias]]);
     const input = imageShape(op, x);
     const fl = filterLayout(op, options.filterLayout);
     const channels = input[3];
@@ -143,11 +139,7 @@ export class Engine {
    */
   pointwiseConv2d(x: Tensor, filter: Tensor, options: PointwiseConv2dOptions = {}): Tensor {
     const op = 'pointwiseConv2d';
-    this.begin(op, options, [
-      ['x', x],
-      ['filter', filter],
-      ['options.bias', options.bias],
-    ]);
+    this.begin(op, options, [['x', x], ['filter', filter], ['options.bias', options.bias]]);
     const input = imageShape(op, x);
     const fl = filterLayout(op, options.filterLayout);
     const [n, h, w, cin] = input;
@@ -173,11 +165,7 @@ export class Engine {
    */
   conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
     const op = 'conv2d';
-    this.begin(op, options, [
-      ['x', x],
-      ['filter', filter],
-      ['options.bias', options.bias],
-    ]);
+    this.begin(op, options, [['x', x], ['filter', filter], ['options.bias', options.bias]]);
     const input = imageShape(op, x);
     const cin = input[3];
     const groups = conv2dGroups(op, options.groups, cin);
@@ -232,7 +220,7 @@ export class Engine {
       x,
       (xs) =>
         withHwioFilter(this.impl, depthwiseFilter, fl, (dws) =>
-          withHwioFilter(this.impl, pointwiseFilter, fl, (pws) => this.impl.separableConv2d(xs, dws, dwBias, pws, bias, p)),
+          withHwioFilter(this.impl, pointwiseFilter, fl, (pws) => this.impl.separableConv2d(xs, { depthwiseFilter: dws, depthwiseBias: dwBias, pointwiseFilter: pws, bias }, p)),
         ),
       [n, geom.outH, geom.outW, cout],
     );

@@ -12,6 +12,7 @@ import type {
   OpExtras,
   PointwiseConv2dParams,
   SeparableConv2dParams,
+  SeparableWeights,
   Storage,
 } from './backend.js';
 import type { ConvGeometry } from './shape.js';
@@ -109,19 +110,10 @@ export function separableSteps(p: SeparableConv2dParams): { depthwise: Depthwise
  * intermediate is released once the pointwise op is recorded; only `extras.out`
  * applies (to the pointwise op's output).
  */
-export function separableUnfused(
-  be: Backend,
-  x: Storage,
-  depthwiseFilter: Storage,
-  depthwiseBias: Storage | null,
-  pointwiseFilter: Storage,
-  bias: Storage | null,
-  p: SeparableConv2dParams,
-  extras: OpExtras = {},
-): Storage {
+export function separableUnfused(be: Backend, x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras: OpExtras = {}): Storage {
   const steps = separableSteps(p);
-  const y = be.depthwiseConv2d(x, depthwiseFilter, depthwiseBias, steps.depthwise);
-  const z = be.pointwiseConv2d(y, pointwiseFilter, bias, steps.pointwise, extras.out ? { out: extras.out } : {});
+  const y = be.depthwiseConv2d(x, w.depthwiseFilter, w.depthwiseBias, steps.depthwise);
+  const z = be.pointwiseConv2d(y, w.pointwiseFilter, w.bias, steps.pointwise, extras.out ? { out: extras.out } : {});
   be.release(y);
   return z;
 }

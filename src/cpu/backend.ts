@@ -1,15 +1,5 @@
-import type {
-  Backend,
-  Conv2dParams,
-  DepthwiseConv2dParams,
-  OpExtras,
-  PermuteParams,
-  PointwiseConv2dParams,
-  PoolParams,
-  SoftmaxParams,
-  SeparableConv2dParams,
-  Storage,
-} from '../backend.js';
+import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams, PoolParams } from '../backend.js';
+import type { SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
 import { separableUnfused } from '../ops.js';
 import { conv2dCpu } from './conv2d.js';
 import { permuteCpu } from './permute.js';
@@ -81,15 +71,8 @@ export class CpuBackend implements Backend {
   }
 
   /** The definition, unfused: depthwise (with its bias, no activation), then pointwise (bias, activation). */
-  separableConv2d(
-    x: Storage,
-    depthwiseFilter: Storage,
-    depthwiseBias: Storage | null,
-    pointwiseFilter: Storage,
-    bias: Storage | null,
-    p: SeparableConv2dParams,
-  ): Storage {
-    return separableUnfused(this, x, depthwiseFilter, depthwiseBias, pointwiseFilter, bias, p);
+  separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams): Storage {
+    return separableUnfused(this, x, w, p);
   }
 
   permute(x: Storage, p: PermuteParams): Storage {

@@ -1,18 +1,9 @@
-// The WebGPU backend: owns the device's pools, pipeline cache and scheduler, and
-// turns kernel runs into recorded dispatches.
+// The WebGPU backend: owns the device's pools, pipeline cache and scheduler; runs
+// every op through one path (choose a variant from the registry, plan its bands,
+// record its dispatches), and tunes: times the candidates of recorded op calls.
 
-import type {
-  Backend,
-  Conv2dParams,
-  DepthwiseConv2dParams,
-  OpExtras,
-  PermuteParams,
-  PointwiseConv2dParams,
-  PoolParams,
-  SoftmaxParams,
-  SeparableConv2dParams,
-  Storage,
-} from '../backend.js';
+import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams } from '../backend.js';
+import type { PoolParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
 import { adapterTraits, type AdapterTraits, type Call, type KernelVariant, type OpInputs, type TunableValues } from '../kernels/descriptor.js';
@@ -246,16 +237,8 @@ export class WebGpuBackend implements Backend {
     return this.op('conv2d', p, { x, filter, bias }, extras);
   }
 
-  separableConv2d(
-    x: Storage,
-    depthwiseFilter: Storage,
-    depthwiseBias: Storage | null,
-    pointwiseFilter: Storage,
-    bias: Storage | null,
-    p: SeparableConv2dParams,
-    extras: OpExtras = {},
-  ): Storage {
-    return this.op('separable', p, { x, filter: pointwiseFilter, bias, depthwiseFilter, depthwiseBias }, extras);
+  separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras: OpExtras = {}): Storage {
+    return this.op('separable', p, { x, filter: w.pointwiseFilter, bias: w.bias, depthwiseFilter: w.depthwiseFilter, depthwiseBias: w.depthwiseBias }, extras);
   }
 
   globalAveragePool(x: Storage, p: PoolParams, extras: OpExtras = {}): Storage {
@@ -278,7 +261,8 @@ export class WebGpuBackend implements Backend {
       residual: inputs.residual != null,
       depthwiseBias: inputs.depthwiseBias != null,
     };
-    const key = callKey(op, call);
+    // The key is only needed to look up tuning records or to capture the call.
+    const key = this.captured || this.tuned.size > 0 ? callKey(op, call) : '';
     const chosen = chooseKernel(op, call, this.traits, this.forced, tunedChoice(this.tuned.get(key)));
     if (this.captured && !this.captured.has(key)) {
       const choice = { key, op, variant: chosen.variant.name, tunables: { ...chosen.tunables }, by: chosen.by };

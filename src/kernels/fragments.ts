@@ -5,14 +5,18 @@
 // contract in its descriptor file.
 
 import activationWgsl from '../../shaders/activation.wgsl?raw';
+import stripWgsl from '../../shaders/depthwise_strip.wgsl?raw';
 import tapWgsl from '../../shaders/depthwise_tap.wgsl?raw';
 import flatGridWgsl from '../../shaders/flat_grid.wgsl?raw';
+import gemmPixelWgsl from '../../shaders/gemm_pixel.wgsl?raw';
 import gemmTiledWgsl from '../../shaders/gemm_tiled.wgsl?raw';
+import kernelWindowWgsl from '../../shaders/kernel_window.wgsl?raw';
 import pointwiseDirectStoreWgsl from '../../shaders/pointwise_direct_store.wgsl?raw';
 import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
 import { ACTIVATIONS } from '../activation.js';
+import type { ConvGeometry } from '../shape.js';
 import { fragment } from './wgsl.js';
 
 /** `leakyRelu` → `ACT_LEAKY_RELU`: the WGSL name of an activation id. */
@@ -34,6 +38,20 @@ export const flatGrid = fragment('flat_grid.wgsl', flatGridWgsl, { provides: ['W
 /** `store(row, ox, c4, acc)`: bias, activation and the vec4 write of output pixel (row, ox), channels 4·c4…. */
 export const vec4Store = fragment('vec4_out.wgsl', vec4OutWgsl, { provides: ['HAS_BIAS', 'store'], needs: ['bias', 'y', 'activate4'] });
 
+/** KH, KW, SH, SW, DH, DW: a k×k window as override constants, set by {@link windowConstants}; `windowRow(n, iy)`: an input row or OUTSIDE_ROW. */
+export const kernelWindow = fragment('kernel_window.wgsl', kernelWindowWgsl, { provides: ['KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'OUTSIDE_ROW', 'windowRow'] });
+
+/** The values of {@link kernelWindow}'s constants for a convolution. */
+export function windowConstants(g: ConvGeometry): Record<string, number> {
+  return { KH: g.kH, KW: g.kW, SH: g.strideH, SW: g.strideW, DH: g.dilationH, DW: g.dilationW };
+}
+
+/**
+ * `stripOf(id, cols)`: the strip of ROWS output rows, the channels and columns of a
+ * strip-kernel invocation; `segment(n, iy, ix, c4, len)`: an input row segment.
+ */
+export const depthwiseStrip = fragment('depthwise_strip.wgsl', stripWgsl, { provides: ['ROWS', 'Strip', 'stripOf', 'Seg', 'segment'], needs: ['tap'] });
+
 /** `tap(rowBase, ix, c4)`: 4 input channels at one input column, zero outside the row. */
 export const depthwiseTap = fragment('depthwise_tap.wgsl', tapWgsl, { provides: ['tap'], needs: ['loadX'] });
 
@@ -48,6 +66,9 @@ export const pointwiseDirectStore = fragment('pointwise_direct_store.wgsl', poin
   provides: ['HAS_BIAS', 'HAS_RESIDUAL', 'store'],
   needs: ['bias', 'residual', 'y', 'activate4'],
 });
+
+/** `outputPixel(row)`: the (n, oy, ox) of a GEMM row, for the A loaders that read an image. */
+export const gemmPixel = fragment('gemm_pixel.wgsl', gemmPixelWgsl, { provides: ['outputPixel'] });
 
 /** The tiled GEMM core with its own entry point; the kernel supplies `loadA`. */
 export const gemmTiled = fragment('gemm_tiled.wgsl', gemmTiledWgsl, {

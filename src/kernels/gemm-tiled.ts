@@ -8,7 +8,7 @@ import type { UniformSchema, UniformType } from '../gpu/uniforms.js';
 import type { Band } from './bands.js';
 import { epilogue, type AdapterTraits, type Call, type Tunable } from './descriptor.js';
 import { activation, gemmTiled } from './fragments.js';
-import { assembleKernel, type AssembledKernel, type Binding, type Fragment } from './wgsl.js';
+import { assembleKernel, ioBindings, type AssembledKernel, type Fragment, type InputName } from './wgsl.js';
 
 /** Fields the GEMM core reads; every tiled kernel's schema starts with them. */
 export const GEMM_FIELDS = [
@@ -28,21 +28,20 @@ export function gemmBandFields(b: Band, rowsPerBandRow: number) {
   return { rowStart: b.row0 * rowsPerBandRow, xOrigin: b.xOrigin, yOrigin: b.yOrigin };
 }
 
-/** The tiled kernel with an A loader and, between bias and residual, the loader's own inputs. */
-export function tiledShader(name: string, uniforms: UniformSchema<string>, loader: Fragment, loaderInputs: readonly Binding[] = []): AssembledKernel {
-  return assembleKernel({
-    name,
-    uniforms,
-    bindings: [
-      { name: 'x', input: 'x', type: 'f32' },
-      { name: 'w', input: 'filter', type: 'f32' },
-      { name: 'bias', input: 'bias', type: 'f32' },
-      ...loaderInputs,
-      { name: 'residual', input: 'residual', type: 'f32' },
-      { name: 'y', input: 'output', type: 'f32' },
-    ],
-    fragments: [activation, loader, gemmTiled],
-  });
+/**
+ * The tiled kernel with an A loader (and the fragments it uses); the loader may
+ * read the depthwise filter and bias too (all arrays of f32). `args` renames inputs in errors.
+ */
+export function tiledShader(
+  name: string,
+  uniforms: UniformSchema<string>,
+  loader: readonly Fragment[],
+  depthwiseInputs = false,
+  args: Partial<Record<InputName, string>> = {},
+): AssembledKernel {
+  const dw = depthwiseInputs ? ({ depthwiseFilter: 'f32', depthwiseBias: 'f32' } as const) : {};
+  const bindings = ioBindings({ x: 'f32', filter: 'f32', bias: 'f32', ...dw, residual: 'f32', output: 'f32' }, args);
+  return assembleKernel({ name, uniforms, bindings, fragments: [activation, ...loader, gemmTiled] });
 }
 
 const pow2 = (v: number) => 2 ** Math.ceil(Math.log2(Math.max(v, 1)));

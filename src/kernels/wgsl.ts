@@ -53,6 +53,28 @@ export interface AssembledKernel extends KernelSource {
   readonly inputs: readonly Binding[];
 }
 
+/** WGSL names of each op input: the same in every kernel. */
+const BINDING_NAMES: Readonly<Record<InputName | 'output', string>> = {
+  x: 'x',
+  filter: 'w',
+  bias: 'bias',
+  depthwiseFilter: 'dwW',
+  depthwiseBias: 'dwBias',
+  residual: 'residual',
+  output: 'y',
+};
+
+/**
+ * A kernel's bindings from the element type of each input it binds, in the one
+ * binding order every kernel uses (x, filter, bias, depthwise filter and bias,
+ * residual, output); `args` renames inputs in errors (e.g. filter → pointwiseFilter).
+ */
+export function ioBindings(types: Partial<Record<InputName, Binding['type']>> & { output: Binding['type'] }, args: Partial<Record<InputName, string>> = {}): Binding[] {
+  return (Object.keys(BINDING_NAMES) as (InputName | 'output')[])
+    .filter((input) => types[input] !== undefined)
+    .map((input) => ({ name: BINDING_NAMES[input], input, type: types[input] as Binding['type'], ...(input !== 'output' && args[input] && { arg: args[input] }) }));
+}
+
 /** The kernel's bindings with one binding's element type changed (e.g. an input loader that reads scalars). */
 export function retype(bindings: readonly Binding[], name: string, type: Binding['type']): Binding[] {
   return bindings.map((b) => (b.name === name ? { ...b, type } : b));

@@ -477,7 +477,7 @@ export class Model {
       case 'pointwise':
         return be.pointwiseConv2d(x, st.filter as Storage, st.bias, pointwiseParams(batch * h * w, c, oc, n.act), extras);
       case 'separable':
-        return be.separableConv2d(x, st.depthwiseFilter as Storage, null, st.filter as Storage, st.bias, separableParams(geometry(), c, n.multiplier, oc, n.act), extras);
+        return be.separableConv2d(x, { depthwiseFilter: st.depthwiseFilter as Storage, depthwiseBias: null, pointwiseFilter: st.filter as Storage, bias: st.bias }, separableParams(geometry(), c, n.multiplier, oc, n.act), extras);
       case 'pool':
         return be.globalAveragePool(x, { batch, height: h, width: w, channels: c }, extras);
       case 'softmax':

@@ -8,25 +8,18 @@ import mainWgsl from '../../../shaders/conv2d_direct.wgsl?raw';
 import type { Conv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands, type BindingLimits } from '../bands.js';
+import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, ROW_BAND_FIELDS, rowBandValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant, type Call, type KernelDispatch } from '../descriptor.js';
-import { activation, flatGrid, vec4Store } from '../fragments.js';
-import { assembleKernel, fragment } from '../wgsl.js';
+import { activation, flatGrid, kernelWindow, vec4Store, windowConstants } from '../fragments.js';
+import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
 const params = new UniformSchema('Conv2dDirectParams', [
-  ['inH', 'u32'],
-  ['inW', 'u32'],
-  ['inC', 'u32'],
-  ['outH', 'u32'],
-  ['outW', 'u32'],
+  ...IMAGE_FIELDS,
+  ...PAD_FIELDS,
+  ...ROW_BAND_FIELDS,
   ['outC4', 'u32'],
   ['cinG', 'u32'],
   ['coutG', 'u32'],
-  ['padTop', 'u32'],
-  ['padLeft', 'u32'],
-  ['rowStart', 'u32'],
-  ['rowEnd', 'u32'],
-  ['xOrigin', 'u32'],
-  ['yOrigin', 'u32'],
   ['alpha', 'f32'],
 ] as const);
 
@@ -34,34 +27,20 @@ const params = new UniformSchema('Conv2dDirectParams', [
 export const conv2dDirectShader = assembleKernel({
   name: 'conv2d_direct',
   uniforms: params,
-  bindings: [
-    { name: 'x', input: 'x', type: 'f32' },
-    { name: 'w', input: 'filter', type: 'vec4f' },
-    { name: 'bias', input: 'bias', type: 'vec4f' },
-    { name: 'y', input: 'output', type: 'vec4f' },
-  ],
+  bindings: ioBindings({ x: 'f32', filter: 'vec4f', bias: 'vec4f', output: 'vec4f' }),
   fragments: [
     activation,
     flatGrid,
     vec4Store,
-    fragment('conv2d_direct.wgsl', mainWgsl, { provides: ['run', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'BLOCK8'], needs: ['x', 'w', 'store'] }),
+    kernelWindow,
+    fragment('conv2d_direct.wgsl', mainWgsl, { provides: ['run', 'BLOCK8'], needs: ['KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'windowRow', 'OUTSIDE_ROW', 'x', 'w', 'store'] }),
   ],
 });
 
 /** Constants of the direct kernel: kernel geometry, block size, epilogue. */
 export function conv2dDirectConstants(c: Call<Conv2dParams>, block: 4 | 8): Record<string, number> {
   const p = c.params;
-  return {
-    WG: FLAT_WORKGROUP_SIZE,
-    KH: p.kH,
-    KW: p.kW,
-    SH: p.strideH,
-    SW: p.strideW,
-    DH: p.dilationH,
-    DW: p.dilationW,
-    BLOCK8: block === 8 ? 1 : 0,
-    ...epilogue(c),
-  };
+  return { WG: FLAT_WORKGROUP_SIZE, ...windowConstants(p), BLOCK8: block === 8 ? 1 : 0, ...epilogue(c) };
 }
 
 /** Dispatches of the direct kernel: bands of output rows; `op` names the public op in errors. */
@@ -71,20 +50,12 @@ export function conv2dDirectDispatches(op: string, p: Conv2dParams, block: 4 | 8
   const channelGroups = block === 8 ? outC4 / 2 : outC4;
   return convBands(op, p, p.inChannels, p.outChannels, limits).map((b) => ({
     uniforms: params.pack({
-      inH: p.inH,
-      inW: p.inW,
-      inC: p.inChannels,
-      outH: p.outH,
-      outW: p.outW,
+      ...imageValues(p, p.inChannels),
+      ...padValues(p),
+      ...rowBandValues(b),
       outC4,
       cinG: p.inChannels / p.groups,
       coutG: p.outChannels / p.groups,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
-      rowStart: b.row0,
-      rowEnd: b.row1,
-      xOrigin: b.xOrigin,
-      yOrigin: b.yOrigin,
       alpha: p.act.alpha,
     }),
     workgroups: flatWorkgroups((b.row1 - b.row0) * colGroups * channelGroups),

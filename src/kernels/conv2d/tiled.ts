@@ -6,28 +6,15 @@ import loaderWgsl from '../../../shaders/gemm_load_im2col.wgsl?raw';
 import type { Conv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands } from '../bands.js';
+import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, WINDOW_FIELDS, windowValues } from '../conv-uniforms.js';
 import { kernelVariant } from '../descriptor.js';
 import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgroups, tileWidth } from '../gemm-tiled.js';
+import { gemmPixel } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 
-const params = new UniformSchema('Conv2dParams', [
-  ...GEMM_FIELDS,
-  ['inH', 'u32'],
-  ['inW', 'u32'],
-  ['inC', 'u32'],
-  ['outH', 'u32'],
-  ['outW', 'u32'],
-  ['kW', 'u32'],
-  ['cinG', 'u32'],
-  ['strideH', 'u32'],
-  ['strideW', 'u32'],
-  ['dilationH', 'u32'],
-  ['dilationW', 'u32'],
-  ['padTop', 'u32'],
-  ['padLeft', 'u32'],
-] as const);
+const params = new UniformSchema('Conv2dParams', [...GEMM_FIELDS, ...IMAGE_FIELDS, ...WINDOW_FIELDS, ...PAD_FIELDS, ['kW', 'u32'], ['cinG', 'u32']] as const);
 
-const shader = tiledShader('conv2d_tiled', params, fragment('gemm_load_im2col.wgsl', loaderWgsl, { provides: ['loadA'], needs: ['x'] }));
+const shader = tiledShader('conv2d_tiled', params, [gemmPixel, fragment('gemm_load_im2col.wgsl', loaderWgsl, { provides: ['loadA'], needs: ['outputPixel', 'x'] })]);
 
 /** K of the implicit GEMM: every tap of every input channel of a group. */
 const gemmK = (p: Conv2dParams) => p.kH * p.kW * (p.inChannels / p.groups);
@@ -56,19 +43,11 @@ export const conv2dTiled = kernelVariant<Conv2dParams, 'tiled', 'tileN'>({
           outC: p.outChannels,
           alpha: p.act.alpha,
           ...gemmBandFields(b, p.outW),
-          inH: p.inH,
-          inW: p.inW,
-          inC: p.inChannels,
-          outH: p.outH,
-          outW: p.outW,
+          ...imageValues(p, p.inChannels),
+          ...windowValues(p),
+          ...padValues(p),
           kW: p.kW,
           cinG: p.inChannels / p.groups,
-          strideH: p.strideH,
-          strideW: p.strideW,
-          dilationH: p.dilationH,
-          dilationW: p.dilationW,
-          padTop: p.pad.top,
-          padLeft: p.pad.left,
         }),
         workgroups: tiledWorkgroups(M, K, N, p.groups, v.tileN as number),
         ranges: { x: b.x, output: b.y },

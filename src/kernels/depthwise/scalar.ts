@@ -5,24 +5,17 @@ import mainWgsl from '../../../shaders/depthwise_scalar.wgsl?raw';
 import type { DepthwiseConv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands } from '../bands.js';
+import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, WINDOW_FIELDS, windowValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant } from '../descriptor.js';
 import { activation, flatGrid } from '../fragments.js';
-import { assembleKernel, fragment } from '../wgsl.js';
+import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
 const params = new UniformSchema('DepthwiseParams', [
-  ['inH', 'u32'],
-  ['inW', 'u32'],
-  ['inC', 'u32'],
-  ['outH', 'u32'],
-  ['outW', 'u32'],
+  ...IMAGE_FIELDS,
+  ...WINDOW_FIELDS,
+  ...PAD_FIELDS,
   ['outC', 'u32'],
   ['multiplier', 'u32'],
-  ['strideH', 'u32'],
-  ['strideW', 'u32'],
-  ['dilationH', 'u32'],
-  ['dilationW', 'u32'],
-  ['padTop', 'u32'],
-  ['padLeft', 'u32'],
   ['outStart', 'u32'],
   ['outEnd', 'u32'],
   ['xOrigin', 'u32'],
@@ -33,12 +26,7 @@ const params = new UniformSchema('DepthwiseParams', [
 const shader = assembleKernel({
   name: 'depthwise_scalar',
   uniforms: params,
-  bindings: [
-    { name: 'x', input: 'x', type: 'f32' },
-    { name: 'w', input: 'filter', type: 'f32' },
-    { name: 'bias', input: 'bias', type: 'f32' },
-    { name: 'y', input: 'output', type: 'f32' },
-  ],
+  bindings: ioBindings({ x: 'f32', filter: 'f32', bias: 'f32', output: 'f32' }),
   fragments: [activation, flatGrid, fragment('depthwise_scalar.wgsl', mainWgsl, { provides: ['run', 'KH', 'KW', 'HAS_BIAS'], needs: ['x', 'w', 'bias', 'y', 'activate'] })],
 });
 
@@ -58,19 +46,11 @@ export const depthwiseScalar = kernelVariant<DepthwiseConv2dParams, 'scalar'>({
       const outEnd = b.row1 * rowElements;
       return {
         uniforms: params.pack({
-          inH: p.inH,
-          inW: p.inW,
-          inC: p.channels,
-          outH: p.outH,
-          outW: p.outW,
+          ...imageValues(p, p.channels),
+          ...windowValues(p),
+          ...padValues(p),
           outC,
           multiplier: p.multiplier,
-          strideH: p.strideH,
-          strideW: p.strideW,
-          dilationH: p.dilationH,
-          dilationW: p.dilationW,
-          padTop: p.pad.top,
-          padLeft: p.pad.left,
           outStart,
           outEnd,
           xOrigin: b.xOrigin,

@@ -4,14 +4,15 @@
 import mainWgsl from '../../../shaders/depthwise_3x3.wgsl?raw';
 import type { DepthwiseConv2dParams } from '../../backend.js';
 import { kernelVariant } from '../descriptor.js';
+import { depthwiseStrip } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 import { stripInvocations, stripRows, stripShape } from './strips.js';
 import { pickLoader, vec4Constants, vec4Dispatches, vec4Shaders } from './vec4-layout.js';
 
-const shaders = vec4Shaders(
-  'depthwise_3x3',
-  fragment('depthwise_3x3.wgsl', mainWgsl, { provides: ['run', 'SW', 'SH', 'ROWS'], needs: ['tap', 'store', 'w'] }),
-);
+const shaders = vec4Shaders('depthwise_3x3', [
+  depthwiseStrip,
+  fragment('depthwise_3x3.wgsl', mainWgsl, { provides: ['run', 'SW', 'SH'], needs: ['stripOf', 'tap', 'store', 'w'] }),
+]);
 
 const cols = (p: DepthwiseConv2dParams) => (p.strideW === 1 ? 8 : 4);
 

@@ -4,14 +4,15 @@
 import mainWgsl from '../../../shaders/depthwise_5x5.wgsl?raw';
 import type { DepthwiseConv2dParams } from '../../backend.js';
 import { kernelVariant } from '../descriptor.js';
+import { depthwiseStrip } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 import { stripInvocations, stripRows, stripShape } from './strips.js';
 import { pickLoader, vec4Constants, vec4Dispatches, vec4Shaders } from './vec4-layout.js';
 
-const shaders = vec4Shaders(
-  'depthwise_5x5',
-  fragment('depthwise_5x5.wgsl', mainWgsl, { provides: ['run', 'ROWS'], needs: ['tap', 'store', 'w'] }),
-);
+const shaders = vec4Shaders('depthwise_5x5', [
+  depthwiseStrip,
+  fragment('depthwise_5x5.wgsl', mainWgsl, { provides: ['run'], needs: ['stripOf', 'tap', 'store', 'w'] }),
+]);
 
 export const depthwise5x5 = kernelVariant<DepthwiseConv2dParams, '5x5', 'stripRows'>({
   name: '5x5',

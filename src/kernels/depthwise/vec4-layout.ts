@@ -7,33 +7,21 @@
 import type { DepthwiseConv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands, type Band, type BindingLimits } from '../bands.js';
+import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, ROW_BAND_FIELDS, rowBandValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, type Call, type KernelDispatch } from '../descriptor.js';
 import { activation, depthwiseTap, flatGrid, loadXGather, loadXVec4, vec4Store } from '../fragments.js';
-import { assembleKernel, retype, type AssembledKernel, type Binding, type Fragment } from '../wgsl.js';
+import { assembleKernel, ioBindings, retype, type AssembledKernel, type Fragment } from '../wgsl.js';
 
 export const depthwiseVec4Params = new UniformSchema('DepthwiseVec4Params', [
-  ['inH', 'u32'],
-  ['inW', 'u32'],
-  ['inC', 'u32'],
+  ...IMAGE_FIELDS,
+  ...PAD_FIELDS,
+  ...ROW_BAND_FIELDS,
   ['inC4', 'u32'],
-  ['outH', 'u32'],
-  ['outW', 'u32'],
   ['outC4', 'u32'],
-  ['padTop', 'u32'],
-  ['padLeft', 'u32'],
-  ['rowStart', 'u32'],
-  ['rowEnd', 'u32'],
-  ['xOrigin', 'u32'],
-  ['yOrigin', 'u32'],
   ['alpha', 'f32'],
 ] as const);
 
-const BINDINGS: readonly Binding[] = [
-  { name: 'x', input: 'x', type: 'vec4f' },
-  { name: 'w', input: 'filter', type: 'vec4f' },
-  { name: 'bias', input: 'bias', type: 'vec4f' },
-  { name: 'y', input: 'output', type: 'vec4f' },
-];
+const BINDINGS = ioBindings({ x: 'vec4f', filter: 'vec4f', bias: 'vec4f', output: 'vec4f' });
 
 /** A vec4 depthwise kernel's two shaders: `main` with the vec4 loader (M = 1) and with the gather loader (M > 1). */
 export interface Vec4Shaders {
@@ -41,16 +29,11 @@ export interface Vec4Shaders {
   gather: AssembledKernel;
 }
 
-export function vec4Shaders(name: string, main: Fragment): Vec4Shaders {
-  const shared = [activation, flatGrid, vec4Store, depthwiseTap];
+export function vec4Shaders(name: string, own: readonly Fragment[]): Vec4Shaders {
+  const shared = [activation, flatGrid, vec4Store, depthwiseTap, ...own];
   return {
-    vec4: assembleKernel({ name, uniforms: depthwiseVec4Params, bindings: BINDINGS, fragments: [...shared, loadXVec4, main] }),
-    gather: assembleKernel({
-      name: `${name}_gather`,
-      uniforms: depthwiseVec4Params,
-      bindings: retype(BINDINGS, 'x', 'f32'),
-      fragments: [...shared, loadXGather, main],
-    }),
+    vec4: assembleKernel({ name, uniforms: depthwiseVec4Params, bindings: BINDINGS, fragments: [...shared, loadXVec4] }),
+    gather: assembleKernel({ name: `${name}_gather`, uniforms: depthwiseVec4Params, bindings: retype(BINDINGS, 'x', 'f32'), fragments: [...shared, loadXGather] }),
   };
 }
 
@@ -75,19 +58,11 @@ export function vec4Dispatches(c: Call<DepthwiseConv2dParams>, limits: BindingLi
   const outC = p.channels * p.multiplier;
   return convBands('depthwiseConv2d', p, p.channels, outC, limits).map((b) => ({
     uniforms: depthwiseVec4Params.pack({
-      inH: p.inH,
-      inW: p.inW,
-      inC: p.channels,
+      ...imageValues(p, p.channels),
+      ...padValues(p),
+      ...rowBandValues(b),
       inC4: p.channels / 4,
-      outH: p.outH,
-      outW: p.outW,
       outC4: outC / 4,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
-      rowStart: b.row0,
-      rowEnd: b.row1,
-      xOrigin: b.xOrigin,
-      yOrigin: b.yOrigin,
       alpha: p.act.alpha,
     }),
     workgroups: flatWorkgroups(invocations(b)),

@@ -5,13 +5,14 @@
 import mainWgsl from '../../../shaders/depthwise_vec4.wgsl?raw';
 import type { DepthwiseConv2dParams } from '../../backend.js';
 import { kernelVariant } from '../descriptor.js';
+import { kernelWindow, windowConstants } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 import { pickLoader, vec4Channels, vec4Constants, vec4Dispatches, vec4Shaders } from './vec4-layout.js';
 
-const shaders = vec4Shaders(
-  'depthwise_vec4',
-  fragment('depthwise_vec4.wgsl', mainWgsl, { provides: ['run', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW'], needs: ['tap', 'store', 'w'] }),
-);
+const shaders = vec4Shaders('depthwise_vec4', [
+  kernelWindow,
+  fragment('depthwise_vec4.wgsl', mainWgsl, { provides: ['run'], needs: ['KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'windowRow', 'OUTSIDE_ROW', 'tap', 'store', 'w'] }),
+]);
 
 export const depthwiseVec4 = kernelVariant<DepthwiseConv2dParams, 'vec4'>({
   name: 'vec4',
@@ -20,15 +21,7 @@ export const depthwiseVec4 = kernelVariant<DepthwiseConv2dParams, 'vec4'>({
   supports: ({ params: p }) => vec4Channels(p),
   shaders: [shaders.vec4, shaders.gather],
   shader: (c) => pickLoader(shaders, c),
-  constants: ({ params: p, ...c }) => ({
-    ...vec4Constants({ params: p, ...c }),
-    KH: p.kH,
-    KW: p.kW,
-    SH: p.strideH,
-    SW: p.strideW,
-    DH: p.dilationH,
-    DW: p.dilationW,
-  }),
+  constants: (c) => ({ ...vec4Constants(c), ...windowConstants(c.params) }),
   dispatches: (c, _v, limits) =>
     vec4Dispatches(c, limits, (b) => (b.row1 - b.row0) * Math.ceil(c.params.outW / 4) * ((c.params.channels * c.params.multiplier) / 4)),
 });

@@ -12,19 +12,15 @@ import { pixelBands } from '../bands.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant, type Call } from '../descriptor.js';
 import { activation, flatGrid, pointwiseDirectStore } from '../fragments.js';
 import { GEMM_FIELDS, gemmBandFields } from '../gemm-tiled.js';
-import { assembleKernel, fragment, type Binding } from '../wgsl.js';
+import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
 const params = new UniformSchema('PointwiseParams', GEMM_FIELDS);
 
-const BINDINGS: readonly Binding[] = [
-  { name: 'x', input: 'x', type: 'vec4f' },
-  { name: 'w', input: 'filter', type: 'vec4f' },
-  { name: 'bias', input: 'bias', type: 'vec4f' },
-  { name: 'residual', input: 'residual', type: 'vec4f' },
-  { name: 'y', input: 'output', type: 'vec4f' },
-];
+const BINDINGS = ioBindings({ x: 'vec4f', filter: 'vec4f', bias: 'vec4f', residual: 'vec4f', output: 'vec4f' });
 
-function directVariant<const N extends string>(name: N, block: 4 | 8, file: string, wgsl: string, summary: string, rank: { software: number; gpu: number }) {
+/** A direct variant: `block`×`block` outputs per invocation, shaders/pointwise_<name>.wgsl. */
+function directVariant<const N extends string>(name: N, block: 4 | 8, wgsl: string, rank: { software: number; gpu: number }, summary: string) {
+  const file = `pointwise_${name}.wgsl`;
   const shader = assembleKernel({
     name: `pointwise_${name}`,
     uniforms: params,
@@ -56,20 +52,6 @@ function directVariant<const N extends string>(name: N, block: 4 | 8, file: stri
   });
 }
 
-export const pointwiseDirect8 = directVariant(
-  'direct8',
-  8,
-  'pointwise_direct8.wgsl',
-  direct8Wgsl,
-  'K, N divisible by 4: an 8×8 output block per invocation, no workgroup memory (the choice on software adapters)',
-  { software: 0, gpu: 2 },
-);
+export const pointwiseDirect8 = directVariant('direct8', 8, direct8Wgsl, { software: 0, gpu: 2 }, 'K, N divisible by 4: an 8×8 output block per invocation, no workgroup memory (the choice on software adapters)');
 
-export const pointwiseDirect = directVariant(
-  'direct',
-  4,
-  'pointwise_direct.wgsl',
-  direct4Wgsl,
-  'K, N divisible by 4: a 4×4 output block per invocation, no workgroup memory',
-  { software: 1, gpu: 1 },
-);
+export const pointwiseDirect = directVariant('direct', 4, direct4Wgsl, { software: 1, gpu: 1 }, 'K, N divisible by 4: a 4×4 output block per invocation, no workgroup memory');

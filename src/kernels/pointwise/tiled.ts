@@ -10,7 +10,7 @@ import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgrou
 import { fragment } from '../wgsl.js';
 
 const params = new UniformSchema('PointwiseParams', GEMM_FIELDS);
-const shader = tiledShader('pointwise_tiled', params, fragment('gemm_load_pointwise.wgsl', loaderWgsl, { provides: ['loadA'], needs: ['x'] }));
+const shader = tiledShader('pointwise_tiled', params, [fragment('gemm_load_pointwise.wgsl', loaderWgsl, { provides: ['loadA'], needs: ['x'] })]);
 
 export const pointwiseTiled = kernelVariant<PointwiseConv2dParams, 'tiled', 'tileN'>({
   name: 'tiled',

@@ -6,30 +6,24 @@ import loaderWgsl from '../../../shaders/gemm_load_depthwise.wgsl?raw';
 import type { SeparableConv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands } from '../bands.js';
+import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues } from '../conv-uniforms.js';
 import { kernelVariant } from '../descriptor.js';
 import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgroups, tileWidth } from '../gemm-tiled.js';
+import { gemmPixel, kernelWindow, windowConstants } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 
-const params = new UniformSchema('SeparableParams', [
-  ...GEMM_FIELDS,
-  ['inH', 'u32'],
-  ['inW', 'u32'],
-  ['inC', 'u32'],
-  ['outH', 'u32'],
-  ['outW', 'u32'],
-  ['multiplier', 'u32'],
-  ['padTop', 'u32'],
-  ['padLeft', 'u32'],
-] as const);
+const params = new UniformSchema('SeparableParams', [...GEMM_FIELDS, ...IMAGE_FIELDS, ...PAD_FIELDS, ['multiplier', 'u32']] as const);
 
 const shader = tiledShader(
   'separable_fused',
   params,
-  fragment('gemm_load_depthwise.wgsl', loaderWgsl, { provides: ['loadA', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'HAS_DW_BIAS'], needs: ['x', 'dwW', 'dwBias'] }),
   [
-    { name: 'dwW', input: 'depthwiseFilter', type: 'f32' },
-    { name: 'dwBias', input: 'depthwiseBias', type: 'f32' },
+    kernelWindow,
+    gemmPixel,
+    fragment('gemm_load_depthwise.wgsl', loaderWgsl, { provides: ['loadA', 'HAS_DW_BIAS'], needs: ['outputPixel', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'x', 'dwW', 'dwBias'] }),
   ],
+  true,
+  { filter: 'pointwiseFilter' },
 );
 
 export const separableFused = kernelVariant<SeparableConv2dParams, 'fused', 'tileN'>({
@@ -55,12 +49,7 @@ export const separableFused = kernelVariant<SeparableConv2dParams, 'fused', 'til
     const p = c.params;
     return {
       ...tiledConstants(c, p.channels * p.multiplier, v.tileN as number),
-      KH: p.kH,
-      KW: p.kW,
-      SH: p.strideH,
-      SW: p.strideW,
-      DH: p.dilationH,
-      DW: p.dilationW,
+      ...windowConstants(p),
       HAS_DW_BIAS: c.depthwiseBias ? 1 : 0,
     };
   },
@@ -78,14 +67,9 @@ export const separableFused = kernelVariant<SeparableConv2dParams, 'fused', 'til
           outC: N,
           alpha: p.act.alpha,
           ...gemmBandFields(b, p.outW),
-          inH: p.inH,
-          inW: p.inW,
-          inC: p.channels,
-          outH: p.outH,
-          outW: p.outW,
+          ...imageValues(p, p.channels),
+          ...padValues(p),
           multiplier: p.multiplier,
-          padTop: p.pad.top,
-          padLeft: p.pad.left,
         }),
         workgroups: tiledWorkgroups(M, K, N, 1, v.tileN as number),
         ranges: { x: b.x, residual: b.y, output: b.y },

@@ -13,8 +13,8 @@ export const separableUnfused: CompositeVariant<SeparableConv2dParams, 'unfused'
   summary: 'depthwise, then pointwise, each on its own kernel, through an intermediate tensor',
   tunables: {},
   supports: () => true,
-  run: (be, inputs, c, extras) =>
-    runUnfused(be, inputs.x, inputs.depthwiseFilter as Storage, inputs.depthwiseBias ?? null, inputs.filter as Storage, inputs.bias ?? null, c.params, extras),
+  run: (be, i, c, extras) =>
+    runUnfused(be, i.x, { depthwiseFilter: i.depthwiseFilter as Storage, depthwiseBias: i.depthwiseBias ?? null, pointwiseFilter: i.filter as Storage, bias: i.bias ?? null }, c.params, extras),
   parts(c) {
     const { depthwise, pointwise } = separableSteps(c.params);
     return [
