@@ -37,7 +37,7 @@ try {
   )) as BenchResult;
   if (process.stdout.isTTY) process.stdout.write('\n');
   assertResultSchema(result);
-  const table = markdownTable(result, ['sepconv-webgpu', 'tfjs-webgpu', 'ort-webgpu', 'tfjs-wasm', 'sepconv-cpu']);
+  const table = markdownTable(result, ['sepconv-webgpu', ...(args.tuned ? (['sepconv-webgpu-tuned'] as const) : []), 'tfjs-webgpu', 'ort-webgpu', 'tfjs-wasm', 'sepconv-cpu']);
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), JSON.stringify(result, null, 1) + '\n');
   writeFileSync(here('./results/latest.md'), table);

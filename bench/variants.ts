@@ -1,109 +1,146 @@
-// `npm run bench:variants`: times every kernel variant sepconv has for each suite
-// case (Node, Dawn), alternating variants run by run, and records the winner per
-// case in bench/results/variants.{md,json}. These measurements are what the
-// engine's kernel choice (src/kernels/choice.ts) is checked against.
+// `npm run bench:variants`: for each suite case (Node, Dawn), the kernel choice
+// checked against measurement. First engine.tune() times every candidate the
+// registry offers for the case's op (each variant × each tunable value; a
+// separable case also tunes the two ops of its unfused variant), then every one
+// of those candidates (forced), the engine's own choice ('auto') and the tuned
+// engine are timed again in alternating runs. Writes the medians, the best
+// candidate, and how far 'auto' and 'tuned' are from it to
+// bench/results/variants.{md,json}.
 import '../test/support/setup.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createEngine, type Engine, type KernelChoice } from 'sepconv';
+import { createEngine, kernelChoiceFor, type EngineOptions, type TuningRecord } from 'sepconv';
 import { caseData, parseSuite, selectCases } from './lib/cases.js';
 import { parseArgs, progress } from './lib/cli.js';
-import { agreement, median } from './lib/report.js';
+import { agreement } from './lib/report.js';
+import { median } from './lib/stats.js';
 import { createSepconvEngine } from './engines/sepconv.js';
-import type { BenchCase, BenchEngine } from './lib/types.js';
+import type { BenchCase, CaseData, PreparedCase } from './lib/types.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const args = parseArgs(process.argv.slice(2));
-const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))), args);
+const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))), args).filter((c) => c.op !== 'network');
+const sepconv = createSepconvEngine('webgpu');
 
-/** Variant sets worth timing for an op. */
-function variantsFor(c: BenchCase): Record<string, KernelChoice> {
-  switch (c.op) {
-    case 'depthwise':
-      return {
-        'dw:strips of 16 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 16 },
-        'dw:strips of 4 rows': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 4 },
-        'dw:strips of 1 row': { depthwise: c.kernel?.[0] === 5 ? '5x5' : '3x3', depthwiseStripRows: 1 },
-        'dw:vec4': { depthwise: 'vec4' },
-        'dw:scalar': { depthwise: 'scalar' },
-      };
-    case 'pointwise':
-      return { 'pw:direct8': { pointwise: 'direct8' }, 'pw:direct': { pointwise: 'direct' }, 'pw:tiled': { pointwise: 'tiled' }, 'pw:conv8': { pointwise: 'conv8' } };
-    case 'separable':
-      return {
-        'sep:fused': { separable: 'fused' },
-        'sep:unfused': { separable: 'unfused' },
-        'sep:unfused, tiled pointwise': { separable: 'unfused', pointwise: 'tiled' },
-        'sep:unfused, conv8 pointwise': { separable: 'unfused', pointwise: 'conv8' },
-      };
-    case 'conv2d':
-      return { 'conv:direct8': { conv2d: 'direct8' }, 'conv:direct': { conv2d: 'direct' }, 'conv:tiled': { conv2d: 'tiled' } };
-    case 'network':
-      throw new Error(`bench:variants: ${c.id} is a network case; variants are timed per op`);
-  }
+/** One case's figures: median ms per op of every timed engine. */
+interface VariantRow {
+  case: string;
+  op: string;
+  /** Median ms per op by candidate (`variant tunable=value…`), plus 'auto' and 'tuned'. */
+  medians: Record<string, number>;
+  best: string;
+  auto: string;
+  tuned: string;
+  autoVsBest: number;
+  tunedVsBest: number;
 }
 
-/** A sepconv engine with forced kernels, as a bench engine. */
-async function forced(kernels: KernelChoice): Promise<BenchEngine> {
-  const e = createSepconvEngine('webgpu');
-  const engine: Engine = await createEngine({ backend: 'webgpu', kernels });
-  return { ...e, init: async () => {}, prepare: (c, d) => e.prepareOn(engine, c, d), destroy: () => engine.destroy() };
+const describeCandidate = (c: { variant: string; tunables: Record<string, number> }) =>
+  [c.variant, ...Object.entries(c.tunables).map(([k, v]) => `${k}=${v}`)].join(' ');
+
+/** A prepared case on its own engine. */
+async function prepared(options: EngineOptions, c: BenchCase, d: CaseData): Promise<{ p: PreparedCase; close: () => Promise<void> }> {
+  const engine = await createEngine({ backend: 'webgpu', ...options });
+  const p = await sepconv.prepareOn(engine, c, d);
+  return {
+    p,
+    close: async () => {
+      await p.dispose();
+      engine.destroy();
+    },
+  };
 }
 
 const cpu = createSepconvEngine('cpu');
 await cpu.init();
-const out: { case: string; op: string; variants: Record<string, number | string>; best: string }[] = [];
+const rows: VariantRow[] = [];
 for (const [i, c] of cases.entries()) {
   const data = caseData(c);
   const ref = await (await cpu.prepare(c, data)).run(1);
-  const variants = variantsFor(c);
-  const times: Record<string, number[]> = {};
-  const prepared = [];
-  for (const [name, kernels] of Object.entries(variants)) {
-    const p = await (await forced(kernels)).prepare(c, data);
-    const got = await p.run(1);
-    if (!agreement(got, ref).agrees) throw new Error(`${c.id}: variant ${name} disagrees with the CPU`);
-    await p.run(1);
-    prepared.push({ name, p });
-    times[name] = [];
+  progress(`[${i + 1}/${cases.length}] ${c.id}: tuning`);
+  const tuner = await prepared({}, c, data);
+  const records: TuningRecord[] = await (tuner.p.tune as NonNullable<PreparedCase['tune']>)({ budgetMs: Infinity, runs: args.runs });
+  await tuner.close();
+  const main = records.find((r) => r.key.startsWith(`${c.op} `));
+  if (!main) throw new Error(`${c.id}: tuning made no record for the ${c.op} call`);
+  const engines = new Map<string, EngineOptions>([
+    ['auto', {}],
+    ['tuned', { tuning: records }],
+  ]);
+  // Forced candidates keep the other records, so the unfused separable variant runs its parts as tuned.
+  for (const cand of main.candidates) engines.set(describeCandidate(cand), { kernels: kernelChoiceFor(main.key, cand), tuning: records });
+  const timed: { name: string; p: PreparedCase; close: () => Promise<void> }[] = [];
+  for (const [name, options] of engines) {
+    const e = await prepared(options, c, data);
+    if (!agreement(await e.p.run(1), ref).agrees) throw new Error(`${c.id}: ${name} disagrees with the CPU`);
+    await e.p.run(1);
+    timed.push({ name, ...e });
   }
+  const chosen = timed.find((t) => t.name === 'auto')?.p.explain?.().find((k) => k.key === main.key);
+  const times = new Map<string, number[]>(timed.map((t) => [t.name, []]));
   for (let r = 0; r < args.runs; r++) {
-    progress(`[${i + 1}/${cases.length}] ${c.id}: run ${r + 1}/${args.runs}`);
-    for (const { name, p } of prepared) {
+    progress(`[${i + 1}/${cases.length}] ${c.id}: run ${r + 1}/${args.runs} of ${timed.length} engines`);
+    for (const t of timed) {
       const t0 = performance.now();
-      await p.run(4);
-      times[name]!.push((performance.now() - t0) / 4);
+      await t.p.run(4);
+      times.get(t.name)!.push((performance.now() - t0) / 4);
     }
   }
-  const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  const best = Object.entries(medians).sort((a, b) => a[1] - b[1])[0]![0];
-  out.push({ case: c.id, op: c.op, variants: medians, best });
-  for (const { p } of prepared) await p.dispose();
+  for (const t of timed) await t.close();
+  const medians = Object.fromEntries([...times].map(([k, v]) => [k, median(v)]));
+  const candidates = Object.entries(medians).filter(([k]) => k !== 'auto' && k !== 'tuned');
+  const [best, bestMs] = candidates.sort((a, b) => a[1] - b[1])[0] as [string, number];
+  const auto = chosen ? describeCandidate(chosen) : '?';
+  rows.push({
+    case: c.id,
+    op: c.op,
+    medians,
+    best,
+    auto,
+    tuned: describeCandidate(main),
+    autoVsBest: (medians.auto as number) / bestMs,
+    tunedVsBest: (medians.tuned as number) / bestMs,
+  });
 }
 if (process.stdout.isTTY) process.stdout.write('\n');
+
 // A filtered run updates its cases' rows and keeps the others from the last run.
 const resultsFile = here('./results/variants.json');
+let out = rows;
 if (args.filter || args.quick) {
-  let previous: typeof out = [];
+  let previous: VariantRow[] = [];
   try {
-    previous = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: typeof out }).rows;
+    previous = (JSON.parse(readFileSync(resultsFile, 'utf8')) as { rows: VariantRow[] }).rows.filter((r) => 'tunedVsBest' in r);
   } catch {
     // no earlier results
   }
-  const fresh = new Set(out.map((o) => o.case));
-  out.unshift(...previous.filter((o) => !fresh.has(o.case)));
+  const fresh = new Set(rows.map((o) => o.case));
   const order = parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))).map((c) => c.id);
-  out.sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case));
+  out = [...previous.filter((o) => !fresh.has(o.case)), ...rows].sort((a, b) => order.indexOf(a.case) - order.indexOf(b.case));
 }
-// One table per op (median ms per op, Node + Dawn on this machine's adapter).
-const tables = [...new Set(out.map((o) => o.op))].map((op) => {
-  const rows = out.filter((o) => o.op === op);
-  const names = [...new Set(rows.flatMap((o) => Object.keys(o.variants)))];
-  const lines = [`| ${op} case | ${names.join(' | ')} | best |`, `| --- | ${names.map(() => '---').join(' | ')} | --- |`];
-  for (const o of rows) lines.push(`| ${o.case} | ${names.map((n) => (typeof o.variants[n] === 'number' ? (o.variants[n] as number).toFixed(2) : '')).join(' | ')} | ${o.best} |`);
-  return lines.join('\n');
-});
-const md = `Median ms per op, by kernel variant (\`npm run bench:variants\`, Node + Dawn).\n\n${tables.join('\n\n')}\n`;
+const ratio = (v: number) => `${v.toFixed(2)}×`;
+const geomean = (vs: number[]) => Math.exp(vs.reduce((a, v) => a + Math.log(v), 0) / vs.length);
+const worst = out.reduce((w, r) => (r.tunedVsBest > w.tunedVsBest ? r : w), out[0] as VariantRow);
+const lines = [
+  'Kernel choice against measurement (`npm run bench:variants`, Node + Dawn): every candidate the registry offers for a case',
+  "(variant × tunable values) timed forced, next to the engine's own choice ('auto') and the tuned engine (`engine.tune`);",
+  'median ms per op of alternating runs. Ratios are to the best forced candidate of the same run (1.00× = as fast as the best).',
+  '',
+  `Tuned vs best: geomean ${ratio(geomean(out.map((r) => r.tunedVsBest)))}, worst ${ratio(worst.tunedVsBest)} (${worst.case}); ` +
+    `auto vs best: geomean ${ratio(geomean(out.map((r) => r.autoVsBest)))}, worst ${ratio(Math.max(...out.map((r) => r.autoVsBest)))}.`,
+  '',
+  '| case | op | candidates | best (ms) | auto | auto / best | tuned | tuned / best |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...out.map(
+    (r) =>
+      `| ${r.case} | ${r.op} | ${Object.keys(r.medians).length - 2} | ${r.best} (${(r.medians[r.best] as number).toFixed(2)}) | ${r.auto} | ${ratio(r.autoVsBest)} | ${r.tuned} | ${ratio(r.tunedVsBest)} |`,
+  ),
+  '',
+  'Every candidate, median ms per op:',
+  '',
+  ...out.map((r) => `- ${r.case}: ${Object.entries(r.medians).map(([k, v]) => `${k} ${v.toFixed(2)}`).join('; ')}`),
+];
+const md = `${lines.join('\n')}\n`;
 mkdirSync(here('./results'), { recursive: true });
 writeFileSync(resultsFile, JSON.stringify({ date: new Date().toISOString(), rows: out }, null, 1) + '\n');
 writeFileSync(here('./results/variants.md'), md);

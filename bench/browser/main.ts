@@ -37,7 +37,8 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   if (cases.length === 0) throw new Error('bench: no case matches');
   const ours = createSepconvEngine('webgpu');
   const cpu = createSepconvEngine('cpu');
-  const candidates: BenchEngine[] = [ours, createTfjsEngine('webgpu'), createOrtEngine(), createTfjsEngine('wasm'), cpu];
+  const tuned = args.tuned ? [createSepconvEngine('webgpu', { tuned: true })] : [];
+  const candidates: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine(), createTfjsEngine('wasm'), cpu];
   const engines: BenchEngine[] = [];
   for (const e of candidates) {
     log(`initialising ${e.name}`);

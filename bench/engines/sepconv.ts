@@ -2,8 +2,16 @@
 import { createEngine, sequential, type Engine, type Tensor } from 'sepconv';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 
+/** Milliseconds of tuning per case for the tuned engine: enough for every candidate of a suite case here. */
+const TUNING_BUDGET_MS = 60_000;
+
+/**
+ * sepconv as a bench engine on its WebGPU or CPU backend; `tuned`: WebGPU, each case
+ * tuned (engine.tune / model.tune) when it is prepared.
+ */
 export function createSepconvEngine(
   backend: 'webgpu' | 'cpu',
+  { tuned = false }: { tuned?: boolean } = {},
 ): BenchEngine & { engine(): Engine; prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> } {
   let engine: Engine | null = null;
   const e = () => {
@@ -11,13 +19,15 @@ export function createSepconvEngine(
     return engine;
   };
   return {
-    name: backend === 'webgpu' ? 'sepconv-webgpu' : 'sepconv-cpu',
+    name: backend === 'cpu' ? 'sepconv-cpu' : tuned ? 'sepconv-webgpu-tuned' : 'sepconv-webgpu',
     engine: e,
     async init() {
       engine = await createEngine({ backend });
     },
-    prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
-      return this.prepareOn(e(), c, d);
+    async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
+      const p = await this.prepareOn(e(), c, d);
+      if (tuned) await p.tune?.({ budgetMs: TUNING_BUDGET_MS });
+      return p;
     },
     /** prepare() on a given engine (e.g. one with forced kernel variants). */
     async prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> {
@@ -63,6 +73,8 @@ export function createSepconvEngine(
           x.dispose();
           weights.forEach((w) => w.dispose());
         },
+        tune: (options) => en.tune(op, options),
+        explain: () => en.explain(op),
       };
     },
     destroy() {
@@ -96,5 +108,7 @@ function prepareNetwork(en: Engine, c: BenchCase, d: CaseData): PreparedCase {
       x.dispose();
       model.dispose();
     },
+    tune: (options) => model.tune(x, options),
+    explain: () => en.explain(() => model.predict(x)),
   };
 }

@@ -1,12 +1,14 @@
 // Command-line options shared by `npm run bench` and `npm run bench:browser`.
 export interface BenchArgs {
   quick: boolean;
+  /** Add sepconv WebGPU tuned on each case (engine.tune) as an engine of its own. */
+  tuned: boolean;
   filter?: string;
   runs: number;
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, runs: 5 };
+  const args: BenchArgs = { quick: false, tuned: false, runs: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = () => {
@@ -17,12 +19,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       return next;
     };
     if (a === '--quick') args.quick = true;
+    else if (a === '--tuned') args.tuned = true;
     else if (a.startsWith('--filter')) args.filter = value();
     else if (a.startsWith('--runs')) {
       args.runs = Number(value());
       if (!Number.isInteger(args.runs) || args.runs < 5) throw new Error('bench: --runs must be an integer ≥ 5');
     } else if (a === '--help' || a === '-h') {
-      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --runs <n ≥ 5>');
+      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
       process.exit(0);
     } else throw new Error(`bench: unknown option ${a}`);
   }

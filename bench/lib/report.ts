@@ -65,7 +65,7 @@ export function roofPct(flops: number, bytes: number, seconds: number, roof: { g
   return (100 * achieved) / bound;
 }
 
-export const GPU_ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'tfjs-webgpu', 'ort-webgpu'];
+export const GPU_ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu'];
 
 /** Fills gflops, gbps and roofPct of a row from its median time. */
 export function withRates(row: BenchRow, flops: number, bytes: number, roof: { gflops: number; gbps: number }): BenchRow {
@@ -90,7 +90,7 @@ export function assertResultSchema(r: unknown): asserts r is BenchResult {
   if (typeof o.date !== 'string' || Number.isNaN(Date.parse(o.date))) fail('date');
   if (!(o.roofline?.gflops > 0) || !(o.roofline?.gbps > 0)) fail('roofline');
   if (!Array.isArray(o.rows)) fail('rows');
-  const engines: EngineName[] = ['sepconv-webgpu', 'sepconv-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'ort-webgpu'];
+  const engines: EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'sepconv-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'ort-webgpu'];
   o.rows.forEach((row, i) => {
     if (typeof row.case !== 'string') fail(`rows[${i}].case`);
     if (!['depthwise', 'pointwise', 'separable', 'conv2d', 'network'].includes(row.op)) fail(`rows[${i}].op`);
@@ -127,6 +127,9 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
     `Roofline measured in the same run: ${fmt(r.roofline.gflops, 1)} GFLOP/s (vec4 FMA), ${fmt(r.roofline.gbps, 1)} GB/s (vec4 copy).`,
   ];
   if (opRows.length) notes.push('Times: median of ≥ 5 runs of k queued ops + one readback, divided by k; (x%) = share of the roofline bound at the op\'s arithmetic intensity.');
+  if (engines.includes('sepconv-webgpu-tuned')) {
+    notes.push('sepconv-webgpu-tuned: sepconv WebGPU after engine.tune() (model.tune() for networks) on the case; its first run includes the tuning. Tuned vs untuned > 1× = tuning made it faster.');
+  }
   if (netRows.length) {
     notes.push(
       'Networks: batch 1, NHWC f32 input, the same seeded weights on every engine, output the softmax probabilities [1, classes]. ' +
@@ -144,7 +147,14 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
 
 function opTable(rows: readonly BenchRow[], engines: readonly EngineName[]): string[] {
   const cases = [...new Set(rows.map((x) => x.case))];
-  const header = ['case', 'op', ...engines.map((e) => `${e} ms`), ...(engines.includes('tfjs-webgpu') ? ['sepconv vs tfjs-webgpu'] : [])];
+  const tuned = engines.includes('sepconv-webgpu-tuned');
+  const header = [
+    'case',
+    'op',
+    ...engines.map((e) => `${e} ms`),
+    ...(engines.includes('tfjs-webgpu') ? ['sepconv vs tfjs-webgpu'] : []),
+    ...(tuned ? ['tuned vs untuned'] : []),
+  ];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const id of cases) {
     const caseRows = rows.filter((x) => x.case === id);
@@ -158,7 +168,9 @@ function opTable(rows: readonly BenchRow[], engines: readonly EngineName[]): str
     const ours = caseRows.find((x) => x.engine === 'sepconv-webgpu')?.medianMs ?? null;
     const tf = caseRows.find((x) => x.engine === 'tfjs-webgpu')?.medianMs ?? null;
     const ratio = ours && tf ? `${(tf / ours).toFixed(2)}×` : '–';
-    lines.push(`| ${[id, caseRows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : [])].join(' | ')} |`);
+    const mine = caseRows.find((x) => x.engine === 'sepconv-webgpu-tuned')?.medianMs ?? null;
+    const gain = ours && mine ? `${(ours / mine).toFixed(2)}×` : '–';
+    lines.push(`| ${[id, caseRows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : []), ...(tuned ? [gain] : [])].join(' | ')} |`);
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 // Types shared by the benchmark's pieces (Node runner, browser page, engines).
 
-import type { LayerSpec } from 'sepconv';
+import type { KernelExplanation, LayerSpec, TuneOptions, TuningRecord } from 'sepconv';
 
 /** The networks of the end-to-end cases (bench/networks.json). */
 export type NetworkName = 'mobilenetV1' | 'mobilenetV2';
@@ -53,7 +53,8 @@ export interface CaseData {
   outShape: [number, number, number, number];
 }
 
-export type EngineName = 'sepconv-webgpu' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu';
+/** The engines of the bench; sepconv-webgpu-tuned is sepconv WebGPU after engine.tune() on each case (`--tuned`). */
+export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu';
 
 /** A case made ready to run on one engine: weights uploaded, model built. */
 export interface PreparedCase {
@@ -64,6 +65,10 @@ export interface PreparedCase {
   run(k: number): Promise<Float32Array>;
   /** Frees everything prepare() made. */
   dispose(): Promise<void> | void;
+  /** sepconv only: tunes the engine's kernels on this case (engine.tune / model.tune). */
+  tune?(options?: TuneOptions): Promise<TuningRecord[]>;
+  /** sepconv only: the kernel each op call of the case runs on (engine.explain). */
+  explain?(): KernelExplanation[];
 }
 
 /** An engine under test. */

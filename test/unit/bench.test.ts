@@ -106,7 +106,8 @@ describe('report', () => {
   });
 
   test('command-line options', () => {
-    expect(parseArgs(['--quick', '--filter', 'dw3x3', '--runs=7'])).toEqual({ quick: true, filter: 'dw3x3', runs: 7 });
+    expect(parseArgs(['--quick', '--filter', 'dw3x3', '--runs=7'])).toEqual({ quick: true, tuned: false, filter: 'dw3x3', runs: 7 });
+    expect(parseArgs(['--tuned']).tuned).toBe(true);
     expect(() => parseArgs(['--runs', '3'])).toThrow(/--runs must be an integer ≥ 5/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
   });
