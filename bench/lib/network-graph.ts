@@ -11,6 +11,7 @@
 // library's, so the agreement check also covers sepconv's folding.
 
 import type { Activation, LayerSpec } from 'sepconv';
+import { foldBatchNorm } from '../../src/model/fold.js';
 
 /** Per-image shape [H, W, C] of a value (after flatten: [1, 1, features], flat). */
 export type Shape3 = [number, number, number];
@@ -75,8 +76,6 @@ function spatialOut(size: number, k: number, s: number, d: number, padding: 'sam
 
 const LINEAR: GraphAct = { activation: 'linear', alpha: 0 };
 const DEFAULT_ALPHA: Partial<Record<Activation, number>> = { leakyRelu: 0.2, elu: 1 };
-
-type FoldableOp = Extract<GraphOp, { filter: Float32Array }>;
 
 /**
  * Lowers `layers` (with `weights` in Keras get_weights() order) applied to a
@@ -166,7 +165,8 @@ export function lowerNetwork(layers: readonly LayerSpec[], weights: readonly Flo
           const beta = take(`${name} beta`, c);
           const mean = take(`${name} moving_mean`, c);
           const variance = take(`${name} moving_variance`, c);
-          foldBatchNorm(o, gamma, beta, mean, variance, l.epsilon ?? 1e-3);
+          if (o.filter.length % gamma.length !== 0) throw new Error(`lowerNetwork: batch norm of ${gamma.length} channels after ${o.name} with ${o.filter.length} weights`);
+          Object.assign(o, foldBatchNorm(o.filter, o.bias, [gamma, beta, mean, variance], l.epsilon ?? 1e-3));
           break;
         }
         case 'activation': {
@@ -217,21 +217,3 @@ function act(a: Activation | undefined, alpha?: number): GraphAct {
   return { activation, alpha: alpha ?? DEFAULT_ALPHA[activation] ?? 0 };
 }
 
-/**
- * Inference batch norm folded into the op before it: s = gamma / √(variance + ε);
- * every weight of output channel o is scaled by s[o] (the output channel is the
- * fastest index of every filter layout here), bias' = (bias − mean)·s + beta.
- */
-function foldBatchNorm(o: FoldableOp, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array, eps: number): void {
-  const out = gamma.length;
-  const s = new Float64Array(out);
-  for (let i = 0; i < out; i++) s[i] = (gamma[i] as number) / Math.sqrt((variance[i] as number) + eps);
-  const f = o.filter;
-  if (f.length % out !== 0) throw new Error(`lowerNetwork: batch norm of ${out} channels after ${o.name} with ${f.length} weights`);
-  const folded = new Float32Array(f.length);
-  for (let i = 0; i < f.length; i++) folded[i] = (f[i] as number) * (s[i % out] as number);
-  const bias = new Float32Array(out);
-  for (let i = 0; i < out; i++) bias[i] = ((o.bias ? (o.bias[i] as number) : 0) - (mean[i] as number)) * (s[i] as number) + (beta[i] as number);
-  o.filter = folded;
-  o.bias = bias;
-}

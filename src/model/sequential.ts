@@ -16,6 +16,7 @@ import { conv2dParams, depthwiseParams, pointwiseParams, runConv2d, separablePar
 import { seededUniform as uniform } from '../random.js';
 import type { ConvGeometry } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { foldBatchNorm } from './fold.js';
 import { layerShape, spatialOf, type LayerSpec, type WeightSpec } from './layers.js';
 
 const OP = 'sequential';
@@ -299,7 +300,7 @@ export class Model {
           if (!open || open.act.activation !== 'linear' || open.residual !== null || open.kind === 'pool' || open.kind === 'softmax') {
             throw new SepconvError('INVALID_ARGUMENT', { op: OP, arg, expected: 'a batchNorm right after a convolution or dense layer with no activation (it is folded into its weights)', given: open ? `after ${open.kind}` : 'a batchNorm with no convolution before it' });
           }
-          foldBatchNorm(open, arrays as [Float32Array, Float32Array, Float32Array, Float32Array], l.epsilon ?? 1e-3);
+          Object.assign(open, foldBatchNorm(open.filter as Float32Array, open.bias, arrays as [Float32Array, Float32Array, Float32Array, Float32Array], l.epsilon ?? 1e-3));
           break;
         }
         case 'activation': {
@@ -556,25 +557,6 @@ export class Model {
   private assertLive(op: string): void {
     if (this.disposed) throw new SepconvError('DISPOSED', { op, arg: 'model', expected: 'a live model', given: 'a disposed model' });
   }
-}
-
-/**
- * Folds inference batch norm into the op before it: with s = gamma / √(variance + ε),
- * every weight feeding output channel o is scaled by s[o], and the bias becomes
- * (bias − mean)·s + beta. Kernels keep the output channel as their fastest index
- * (HWIO, [kh, kw, C, M], [Cin, Cout]), so channel o is index mod outChannels.
- */
-function foldBatchNorm(n: Node, [gamma, beta, mean, variance]: [Float32Array, Float32Array, Float32Array, Float32Array], eps: number): void {
-  const out = gamma.length;
-  const s = new Float64Array(out);
-  for (let o = 0; o < out; o++) s[o] = (gamma[o] as number) / Math.sqrt((variance[o] as number) + eps);
-  const filter = n.filter as Float32Array;
-  const folded = new Float32Array(filter.length);
-  for (let i = 0; i < filter.length; i++) folded[i] = (filter[i] as number) * (s[i % out] as number);
-  const bias = new Float32Array(out);
-  for (let o = 0; o < out; o++) bias[o] = ((n.bias ? (n.bias[o] as number) : 0) - (mean[o] as number)) * (s[o] as number) + (beta[o] as number);
-  n.filter = folded;
-  n.bias = bias;
 }
 
 /**
