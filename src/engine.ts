@@ -55,7 +55,7 @@ export class Engine {
   private destroyed = false;
   private readonly scopes = new TensorScopes();
 
-  /** @internal Use {@link createEngine}. */
+  /** Not for direct use: engines come from {@link createEngine}, which picks and creates the backend. */
   constructor(impl: Backend, options: EngineOptions = {}) {
     this.impl = impl;
     this.options = options;

@@ -21,7 +21,7 @@ export class Tensor {
   readonly layout: Layout;
   private disposedFlag = false;
 
-  /** @internal Tensors are made by {@link Engine.tensor} and by ops. */
+  /** Not for direct use: tensors come from {@link Engine.tensor} and from ops. */
   constructor(
     /** @internal */ readonly engine: Engine,
     shape: readonly number[],

@@ -161,7 +161,7 @@ export class Model {
   private backend: Backend;
   private disposed = false;
 
-  /** @internal Use {@link sequential}. */
+  /** Not for direct use: models come from {@link sequential} and the MobileNet builders. */
   constructor(
     private readonly engine: Engine,
     layers: readonly LayerSpec[],
