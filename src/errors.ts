@@ -12,6 +12,9 @@
  * - `ENGINE_DESTROYED`: the engine was used after `destroy()`.
  * - `DEVICE_LOST`: the GPU device was lost; also rejects pending `read()`s. `engine.recover()` makes a new one.
  * - `BACKEND_UNAVAILABLE`: the requested backend cannot be created here.
+ * - `UNSUPPORTED_OP`: a model file uses an op or layer sepconv does not run (the message lists what it runs).
+ * - `BAD_MODEL`: a model file is truncated or malformed, its weights do not match its topology, or a
+ *   shape cannot be resolved; the message says what and where.
  *
  * Reported by the GPU, so they reject `read()` (the op was queued):
  * - `GPU_VALIDATION`: the GPU rejected a command (a sepconv bug, or a device limit).
@@ -28,6 +31,8 @@ export type SepconvErrorCode =
   | 'ENGINE_DESTROYED'
   | 'DEVICE_LOST'
   | 'BACKEND_UNAVAILABLE'
+  | 'UNSUPPORTED_OP'
+  | 'BAD_MODEL'
   | 'GPU_VALIDATION'
   | 'GPU_OUT_OF_MEMORY'
   | 'SHADER_COMPILE';
