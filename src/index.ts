@@ -35,3 +35,11 @@ export type { EngineLimits, KernelChoice, KernelExplanation, TuneOptions } from 
 export { kernelChoiceFor } from './kernels/registry.js';
 export type { TuningCandidate, TuningRecord } from './tuning/records.js';
 export type { MemoryInfo } from './gpu/buffer-pool.js';
+export { ssdAnchors } from './vision/anchors.js';
+export type { Anchor, SsdAnchorOptions } from './vision/anchors.js';
+export { iou, weightedNonMaxSuppression } from './vision/detection.js';
+export type { Box, Detection, Point } from './vision/detection.js';
+export { BLAZEFACE_BACK, BLAZEFACE_FRONT, BLAZEFACE_KEYPOINTS, decodeBlazeFace, decodeBlazeFaceAnchors } from './vision/blazeface.js';
+export type { BlazeFaceConfig, BlazeFaceOutputs } from './vision/blazeface.js';
+export { letterbox, letterboxImage, removeLetterbox } from './vision/letterbox.js';
+export type { Letterbox, RgbImage } from './vision/letterbox.js';
