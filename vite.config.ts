@@ -21,7 +21,8 @@ export default defineConfig({
       fileName: () => 'index.js',
     },
     rollupOptions: {
-      external: ['webgpu', /^node:/],
+      // Dependencies stay imports of the package's own dependencies (onnx-buf, @bufbuild/protobuf).
+      external: ['webgpu', /^node:/, 'onnx-buf', /^@bufbuild\/protobuf/],
     },
   },
   test: {

@@ -23,7 +23,7 @@ import type {
 } from './options.js';
 import { TensorScopes, collectTensors } from './scope.js';
 import { convGeometry } from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, type Layout } from './tensor.js';
 import type { TuningRecord } from './tuning/records.js';
 import {
   biasStorage,
@@ -405,8 +405,8 @@ export class Engine {
   }
 
   /** @internal Wraps backend storage (made by `implementation`) as a tensor of this engine. */
-  wrap(storage: Storage, shape: readonly number[]): Tensor {
-    return this.scopes.track(new Tensor(this, shape, storage, this.impl));
+  wrap(storage: Storage, shape: readonly number[], layout: Layout = 'NHWC'): Tensor {
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl, layout));
   }
 
   /** @internal Checks that `t` is a live NHWC tensor of this engine, for the model runtime. */

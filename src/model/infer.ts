@@ -75,8 +75,10 @@ export function inferShape<K extends OpKind>(op: K, name: string, attrs: OpAttrs
     case 'concat': {
       const axis = (attrs as OpAttrs['concat']).axis;
       const out = [...x];
+      // -1 (an open batch) agrees with any size.
+      const agree = (d: number, e: number) => d === e || d === -1 || e === -1;
       for (const s of inputs.slice(1)) {
-        if (s.length !== x.length || s.some((d, i) => i !== axis && d !== x[i])) {
+        if (s.length !== x.length || s.some((d, i) => i !== axis && !agree(d, x[i] as number))) {
           throw bad(name, `inputs that agree but on axis ${axis} ([${x.join(', ')}] and [${s.join(', ')}])`);
         }
         out[axis] = (out[axis] as number) + (s[axis] as number);
@@ -90,8 +92,12 @@ export function inferShape<K extends OpKind>(op: K, name: string, attrs: OpAttrs
     }
     case 'reshape': {
       const target = (attrs as OpAttrs['reshape']).shape;
-      const known = target.every((d) => d > 0) && x.every((d) => d > 0);
-      if (known && size(target) !== size(x)) throw bad(name, `a reshape to [${target.join(', ')}] of the same size as [${x.join(', ')}]`);
+      // Sizes compare per image when both keep an open batch first.
+      const open = target[0] === -1 && x[0] === -1;
+      const [t, s0] = open ? [target.slice(1), x.slice(1)] : [target, x];
+      if (t.every((d) => d > 0) && s0.every((d) => d > 0) && size(t) !== size(s0)) {
+        throw bad(name, `a reshape to [${target.join(', ')}] of the same size as [${x.join(', ')}]`);
+      }
       return [...target];
     }
     case 'transpose':

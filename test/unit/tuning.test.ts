@@ -41,11 +41,12 @@ describe('searchFastest', () => {
   });
 
   test('respects the budget: fair shares, no measurement starts after it is spent', async () => {
-    // Budget 40: task a gets a share of 20 → a0 (18 ms of clock) and a1 (6), then stops;
-    // task b gets what is left (16): b0 (6), b1 (6).
+    // Budget 40: task a gets a share of 20 → a0 (18 ms of clock) and a1 (6), then stops
+    // (a1 has no contender to confirm against); task b gets what is left (16): b0 (6),
+    // b1 (6), and a second look at b0 (the two tie) before the budget runs out.
     const t = fakeTimer(times);
     const results = await searchFastest(tasks, { ...t, budgetMs: 40 });
-    expect(t.measured).toEqual(['a:a0', 'a:a1', 'b:b0', 'b:b1']);
+    expect(t.measured).toEqual(['a:a0', 'a:a1', 'b:b0', 'b:b1', 'b:b0']);
     expect(results.map((r) => r.winner.variant)).toEqual(['a1', 'b0']);
     // A budget spent on the first task leaves the second untuned.
     const t2 = fakeTimer({ ...times, 'a:a0': 100 });
@@ -57,6 +58,28 @@ describe('searchFastest', () => {
     const t3 = fakeTimer(times);
     expect(await searchFastest(tasks, { ...t3, budgetMs: 0 })).toEqual([]);
     expect(t3.measured).toEqual([]);
+  });
+
+  test('contenders are timed again: a candidate slowed once by the machine gets another look', async () => {
+    // Interference only ever adds time, so each candidate keeps its fastest look.
+    // c0 really takes 1.0 but its first look caught interference (1.2); c1 is a steady 1.1.
+    let now = 0;
+    const looks: Record<string, number[]> = { c0: [1.2, 1.0, 1.0], c1: [1.1, 1.1, 1.1], c2: [2, 2, 2] };
+    const seen: string[] = [];
+    const results = await searchFastest([{ key: 'c', candidates: ['c0', 'c1', 'c2'] }], {
+      budgetMs: 1e9,
+      clock: () => now,
+      describe: (c: string) => ({ variant: c, tunables: {} }),
+      measure: async (_t, c: string) => {
+        seen.push(c);
+        now += 1;
+        return looks[c]!.shift() as number;
+      },
+    });
+    // c2 is not within 25% of the fastest: not looked at again.
+    expect(seen).toEqual(['c0', 'c1', 'c2', 'c0', 'c1', 'c0', 'c1']);
+    expect(results[0]?.winner.variant).toBe('c0');
+    expect(results[0]?.candidates.map((c) => c.ms)).toEqual([1, 1.1, 2]);
   });
 
   test('a failing candidate is skipped and reported; a single-candidate task is not timed', async () => {
