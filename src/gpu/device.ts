@@ -3,6 +3,7 @@
 // knows where the device came from.
 
 import { SepconvError } from '../errors.js';
+import { importAtRunTime, isNode } from '../platform.js';
 
 /** What sepconv reports about the adapter it runs on. */
 export interface AdapterDescription {
@@ -45,18 +46,12 @@ function findGpu(): Promise<GPU | null> {
   return nodeGpu;
 }
 
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
-}
-
 async function loadNodeGpu(): Promise<GPU | null> {
   // A computed specifier keeps bundlers from pulling the Node-only package into
   // browser builds; in Node it resolves from the user's node_modules.
-  const specifier = 'webgpu';
   let mod: { create: (flags: string[]) => GPU };
   try {
-    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+    mod = await importAtRunTime<typeof mod>('webgpu');
   } catch (cause) {
     throw new SepconvError(
       'BACKEND_UNAVAILABLE',

@@ -7,24 +7,18 @@
 import type { Engine } from '../engine.js';
 import { SepconvError, describe } from '../errors.js';
 import { layersToGraph, readLayersModel, type LayersModelArtifacts, type LayersToGraphOptions } from './keras/index.js';
+import { importAtRunTime, isNode } from '../platform.js';
 import { Model } from './model.js';
 import { onnxToGraph } from './onnx/index.js';
 
 /** Where a model file comes from: its bytes, or a URL (browsers: fetched) or a file path (Node). */
 export type ModelBytesSource = Uint8Array | ArrayBuffer | string;
 
-function isNode(): boolean {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof proc?.versions?.node === 'string';
-}
-
 /** The bytes of a file or URL: `fetch` in browsers (and for http(s) URLs in Node), the file system in Node. */
 export async function readBytes(op: string, arg: string, location: string): Promise<Uint8Array> {
   try {
     if (isNode() && !/^https?:\/\//.test(location)) {
-      // A computed specifier keeps bundlers from pulling Node's fs into browser builds.
-      const fsName = 'node:fs/promises';
-      const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(p: string | URL): Promise<Uint8Array> };
+      const fs = await importAtRunTime<{ readFile(p: string | URL): Promise<Uint8Array> }>('node:fs/promises');
       return new Uint8Array(await fs.readFile(location.startsWith('file:') ? new URL(location) : location));
     }
     const response = await fetch(location);

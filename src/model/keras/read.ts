@@ -14,6 +14,7 @@ import { badModel } from './errors.js';
 import type { LayersModelArtifacts } from './to-graph.js';
 import { isRecord } from './topology.js';
 import { checkWeightSpecs, weightBytes, type WeightSpec } from './weights.js';
+import { importAtRunTime, isNode } from '../../platform.js';
 
 /** What readLayersModel returns: the artifacts, and model.json's descriptive fields. */
 export interface LayersModelFile extends LayersModelArtifacts {
@@ -27,16 +28,12 @@ export interface LayersModelFile extends LayersModelArtifacts {
 
 type Reader = (url: URL) => Promise<ArrayBuffer>;
 
-const isNode = () => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
 /** A scheme of 2+ letters (so a Windows drive 'C:' stays a path). */
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 
 async function nodeFiles(): Promise<{ read: Reader; toUrl: (path: string) => URL }> {
-  const fsName = 'node:fs/promises';
-  const urlName = 'node:url';
-  const fs = (await import(/* @vite-ignore */ fsName)) as { readFile: (p: URL) => Promise<Uint8Array> };
-  const url = (await import(/* @vite-ignore */ urlName)) as { pathToFileURL: (p: string) => URL };
+  const fs = await importAtRunTime<{ readFile: (p: URL) => Promise<Uint8Array> }>('node:fs/promises');
+  const url = await importAtRunTime<{ pathToFileURL: (p: string) => URL }>('node:url');
   return {
     read: async (u) => {
       const bytes = await fs.readFile(u);
