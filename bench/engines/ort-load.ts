@@ -1,0 +1,47 @@
+// Loading ONNX Runtime Web in a browser page, for the bench's ONNX Runtime engine (ort.ts, the
+// WebGPU execution provider) and the demo's agreement checks (the wasm execution provider).
+//
+// `onnxruntime-web/webgpu` resolves (package exports, "import" → "default") to
+// dist/ort.webgpu.bundle.min.mjs, and `onnxruntime-web/wasm` to dist/ort.wasm.bundle.min.mjs; each
+// inlines its Emscripten glue (.mjs) and loads only its .wasm at run time
+// (ort-wasm-simd-threaded.asyncify.wasm, the native WebGPU EP build, or ort-wasm-simd-threaded.wasm,
+// CPU only). We import that .wasm with Vite's `?url` and hand it to `env.wasm.wasmPaths.wasm`, so
+// its location never depends on `import.meta.url` of the (possibly pre-bundled) JS: this works in
+// `vite dev` (with or without onnxruntime-web in optimizeDeps) and in `vite build` + `vite preview`
+// (the .wasm is emitted as an asset). Single-threaded (numThreads = 1, no worker, no proxy): the
+// pages are not cross-origin isolated.
+
+import type * as Ort from 'onnxruntime-web/webgpu';
+
+export type OrtModule = typeof Ort;
+
+/** Which build of onnxruntime-web: with the WebGPU execution provider (and the wasm one), or the wasm one only. */
+export type OrtBuild = 'webgpu' | 'wasm';
+
+/** The module as imported (its namespace, or the default export of a pre-bundled copy), configured: one thread, no proxy worker, errors only in the log. */
+function configured(mod: unknown, wasmUrl: string): OrtModule {
+  const m = mod as OrtModule & { default?: OrtModule };
+  const o: OrtModule = m.InferenceSession ? m : (m.default ?? m);
+  o.env.wasm.numThreads = 1;
+  o.env.wasm.proxy = false;
+  o.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, location.href).href };
+  o.env.logLevel = 'error';
+  return o;
+}
+
+/** onnxruntime-web with the WebGPU execution provider (and the wasm one). */
+export async function loadOrtWebGpu(): Promise<OrtModule> {
+  const [mod, wasm] = await Promise.all([import('onnxruntime-web/webgpu'), import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url')]);
+  return configured(mod, wasm.default);
+}
+
+/** onnxruntime-web with the wasm (CPU) execution provider only: the smaller build. */
+export async function loadOrtWasm(): Promise<OrtModule> {
+  const [mod, wasm] = await Promise.all([import('onnxruntime-web/wasm'), import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url')]);
+  return configured(mod, wasm.default);
+}
+
+/** onnxruntime-web's `build`, configured (see loadOrtWebGpu, loadOrtWasm: import one of those where only one is needed, so a bundle holds one .wasm). */
+export function loadOrt(build: OrtBuild): Promise<OrtModule> {
+  return build === 'webgpu' ? loadOrtWebGpu() : loadOrtWasm();
+}
