@@ -11,37 +11,20 @@
 // (the .wasm is emitted as an asset). Single-threaded (numThreads = 1, no worker, no proxy): the
 // pages are not cross-origin isolated.
 
-import type * as Ort from 'onnxruntime-web/webgpu';
+import { configureOrt, loadOrtWasm, type OrtModule } from './ort-load-wasm';
 
-export type OrtModule = typeof Ort;
+export { loadOrtWasm, type OrtModule };
 
 /** Which build of onnxruntime-web: with the WebGPU execution provider (and the wasm one), or the wasm one only. */
 export type OrtBuild = 'webgpu' | 'wasm';
 
-/** The module as imported (its namespace, or the default export of a pre-bundled copy), configured: one thread, no proxy worker, errors only in the log. */
-function configured(mod: unknown, wasmUrl: string): OrtModule {
-  const m = mod as OrtModule & { default?: OrtModule };
-  const o: OrtModule = m.InferenceSession ? m : (m.default ?? m);
-  o.env.wasm.numThreads = 1;
-  o.env.wasm.proxy = false;
-  o.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, location.href).href };
-  o.env.logLevel = 'error';
-  return o;
-}
-
 /** onnxruntime-web with the WebGPU execution provider (and the wasm one). */
 export async function loadOrtWebGpu(): Promise<OrtModule> {
   const [mod, wasm] = await Promise.all([import('onnxruntime-web/webgpu'), import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url')]);
-  return configured(mod, wasm.default);
+  return configureOrt(mod, wasm.default);
 }
 
-/** onnxruntime-web with the wasm (CPU) execution provider only: the smaller build. */
-export async function loadOrtWasm(): Promise<OrtModule> {
-  const [mod, wasm] = await Promise.all([import('onnxruntime-web/wasm'), import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url')]);
-  return configured(mod, wasm.default);
-}
-
-/** onnxruntime-web's `build`, configured (see loadOrtWebGpu, loadOrtWasm: import one of those where only one is needed, so a bundle holds one .wasm). */
+/** onnxruntime-web's `build`, configured. A page that needs only the wasm build imports loadOrtWasm from ort-load-wasm.ts instead, and bundles one .wasm. */
 export function loadOrt(build: OrtBuild): Promise<OrtModule> {
   return build === 'webgpu' ? loadOrtWebGpu() : loadOrtWasm();
 }
