@@ -65,6 +65,33 @@ export interface PermuteParams {
   perm: readonly number[];
 }
 
+/** Inputs of equal rank ≤ 4 that agree on every dimension but `axis`, joined along it (shapes are the data's own, row-major). */
+export interface ConcatParams {
+  shapes: readonly (readonly number[])[];
+  axis: number;
+}
+
+/** Constant padding of a tensor of rank ≤ 4: pads = [before of each axis…, after of each axis…] (ONNX order). */
+export interface PadParams {
+  inShape: readonly number[];
+  pads: readonly number[];
+  value: number;
+}
+
+/**
+ * Max or average pooling of an NHWC tensor over a window (ConvGeometry from src/shape.ts).
+ * Max pooling ignores padding (padded cells are −∞) and gives NaN when its window holds
+ * a NaN; average pooling divides the sum of the window's cells inside the input by their
+ * count, or by kH·kW when `countIncludePad` (ONNX count_include_pad; padded cells are 0).
+ * A window with no cell inside the input (possible when a padding reaches past the
+ * kernel's extent) gives −∞ (max) and NaN (average without countIncludePad), as TF.js.
+ */
+export interface Pool2dParams extends ConvGeometry {
+  channels: number;
+  kind: 'max' | 'avg';
+  countIncludePad: boolean;
+}
+
 /** A backend's handle to a tensor's data. Opaque to the Engine. */
 export type Storage = object;
 
@@ -141,6 +168,12 @@ export interface Backend {
   /** Softmax over the last dimension of [rows, size]. */
   softmax(x: Storage, p: SoftmaxParams, extras?: OpExtras): Storage;
   permute(x: Storage, p: PermuteParams): Storage;
+  /** Joins tensors along an axis; the output's shape is the inputs' with `axis` summed. */
+  concat(xs: readonly Storage[], p: ConcatParams, extras?: OpExtras): Storage;
+  /** Pads every axis with `p.value`: output dimension i is inShape[i] + pads[i] + pads[rank + i]. */
+  pad(x: Storage, p: PadParams, extras?: OpExtras): Storage;
+  /** Max or average pooling: [N, H, W, C] → [N, outH, outW, C]. */
+  pool2d(x: Storage, p: Pool2dParams, extras?: OpExtras): Storage;
   /** Resolves with a copy of the data once every queued op it depends on has run. */
   read(s: Storage): Promise<Float32Array>;
   /** Frees the storage once no queued op needs it any more. */

@@ -11,11 +11,13 @@ import type { EngineLimits, KernelExplanation, TuneOptions } from './gpu/backend
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import type { AdapterDescription } from './gpu/device.js';
 import { inNhwc, withHwioFilter } from './layout.js';
-import { conv2dParams, depthwiseParams, pointwiseParams, runConv2d, separableParams } from './ops.js';
+import { conv2dParams, depthwiseParams, matMulParams, pointwiseParams, pool2dParams, runConv2d, separableParams } from './ops.js';
 import type {
+  AvgPoolOptions,
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
+  MaxPoolOptions,
   PointwiseConv2dOptions,
   SeparableConv2dOptions,
   TensorData,
@@ -27,10 +29,12 @@ import { Tensor, type Layout } from './tensor.js';
 import type { TuningRecord } from './tuning/records.js';
 import {
   biasStorage,
+  checkBindable,
   checkOptions,
   checkPermutation,
   checkSize,
   checkTensor,
+  concatShape,
   conv2dFilterShape,
   conv2dGroups,
   depthwiseFilterShape,
@@ -39,7 +43,11 @@ import {
   filterLayout,
   imageShape,
   invalid,
+  matMulShapes,
+  padAmounts,
   pointwiseFilterShape,
+  POOL_GEOMETRY_ARGS,
+  poolKernelSize,
   tensorLayout,
   tensorValues,
 } from './validate.js';
@@ -241,6 +249,83 @@ export class Engine {
     return this.scopes.track(new Tensor(this, perm.map((d) => x.shape[d] as number), storage, this.impl));
   }
 
+  /**
+   * Joins tensors of rank ≤ 4 along `axis` (negative counts from the end), as TF.js
+   * `concat`: they agree on every other dimension, and on layout; the axis refers to
+   * their shape as given (axis 1 of an NCHW tensor is its channels). Keras
+   * `Concatenate`, ONNX `Concat`, `torch.cat`.
+   * @example const y = engine.concat([a, b], 3); // [N, H, W, Ca] and [N, H, W, Cb] → [N, H, W, Ca + Cb]
+   */
+  concat(tensors: readonly Tensor[], axis = 0): Tensor {
+    const op = 'concat';
+    this.assertAlive(op);
+    if (!Array.isArray(tensors) || tensors.length === 0) throw invalid(op, 'tensors', 'a non-empty array of tensors', describe(tensors));
+    tensors.forEach((t, i) => checkTensor(op, `tensors[${i}]`, t, this, this.impl));
+    const { axis: a, shape } = concatShape(op, tensors, axis);
+    checkSize(op, 'output', shape, this.impl.maxTensorBytes);
+    const storage = this.impl.concat(tensors.map((t) => t.storage), { shapes: tensors.map((t) => t.shape), axis: a });
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl, (tensors[0] as Tensor).layout));
+  }
+
+  /**
+   * Pads a tensor of rank ≤ 4 with `constantValue`, as TF.js `pad`: `paddings` has one
+   * `[before, after]` pair per dimension of its shape as given (NCHW tensors: `[N, C, H, W]`
+   * order). Keras `ZeroPadding2D(((t, b), (l, r)))` is `[[0, 0], [t, b], [l, r], [0, 0]]`;
+   * ONNX `Pad` (constant mode).
+   * @example const y = engine.pad(x, [[0, 0], [1, 1], [2, 2], [0, 0]]); // 1 row above and below, 2 columns each side
+   */
+  pad(x: Tensor, paddings: readonly (readonly [number, number])[], constantValue = 0): Tensor {
+    const op = 'pad';
+    this.assertAlive(op);
+    checkTensor(op, 'x', x, this, this.impl);
+    const pads = padAmounts(op, x.shape, paddings);
+    if (typeof constantValue !== 'number') throw invalid(op, 'constantValue', 'a number', describe(constantValue));
+    const rank = x.shape.length;
+    const shape = x.shape.map((d, i) => d + (pads[i] as number) + (pads[rank + i] as number));
+    checkSize(op, 'output', shape, this.impl.maxTensorBytes);
+    const storage = this.impl.pad(x.storage, { inShape: x.shape, pads, value: constantValue });
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl, x.layout));
+  }
+
+  /**
+   * Max pooling: the largest value of each `kernelSize` window, padded cells left out (a
+   * NaN in a window gives NaN, where TF.js skips it). Input `[N, H, W, C]` (or NCHW),
+   * output `[N, Ho, Wo, C]`. TF.js `maxPool`, Keras `MaxPooling2D`, PyTorch `MaxPool2d`.
+   * @example const y = engine.maxPool(x, { kernelSize: 2 }); // stride 2: half the size
+   */
+  maxPool(x: Tensor, options: MaxPoolOptions): Tensor {
+    return this.pool2d('maxPool', x, options, 'max', undefined);
+  }
+
+  /**
+   * Average pooling: the mean of each `kernelSize` window over its cells inside the
+   * input, or over the whole window with `countIncludePad`. Input `[N, H, W, C]` (or
+   * NCHW), output `[N, Ho, Wo, C]`. TF.js `avgPool`, Keras `AveragePooling2D`, PyTorch
+   * `AvgPool2d` (whose default is `countIncludePad: true`).
+   * @example const y = engine.avgPool(x, { kernelSize: 3, stride: 1, padding: 'same' });
+   */
+  avgPool(x: Tensor, options: AvgPoolOptions): Tensor {
+    return this.pool2d('avgPool', x, options, 'avg', (options as AvgPoolOptions | null | undefined)?.countIncludePad);
+  }
+
+  /**
+   * Matrix product of `a` `[M, K]` and `b` `[K, N]` → `[M, N]`, as TF.js `matMul`
+   * (2-D, no transposes). Runs on the pointwise convolution kernels: M pixels of K
+   * channels times a `[K, N]` filter. ONNX `MatMul`, `torch.mm`.
+   * @example const y = engine.matMul(a, b);
+   */
+  matMul(a: Tensor, b: Tensor): Tensor {
+    const op = 'matMul';
+    this.assertAlive(op);
+    checkTensor(op, 'a', a, this, this.impl);
+    checkTensor(op, 'b', b, this, this.impl);
+    const [m, k, n] = matMulShapes(op, a, b);
+    checkBindable(op, 'b', b, this.impl.limits);
+    checkSize(op, 'output', [m, n], this.impl.maxTensorBytes);
+    const storage = this.impl.pointwiseConv2d(a.storage, b.storage, null, matMulParams(m, k, n));
+    return this.scopes.track(new Tensor(this, [m, n], storage, this.impl));
+  }
+
   /** Starts every queued op; resolves once they are submitted to the GPU. */
   async flush(): Promise<void> {
     await this.impl.flush?.();
@@ -428,6 +513,18 @@ export class Engine {
     checkSize(op, 'output', outShape, this.impl.maxTensorBytes);
     const out = inNhwc(this.impl, x, body, outShape);
     return this.scopes.track(new Tensor(this, out.shape, out.storage, this.impl, out.layout));
+  }
+
+  /** Max or average pooling (see {@link Engine.maxPool}, {@link Engine.avgPool}). */
+  private pool2d(op: string, x: Tensor, options: MaxPoolOptions, kind: 'max' | 'avg', countIncludePad: unknown): Tensor {
+    this.begin(op, options, [['x', x]]);
+    const includePad = countIncludePad ?? false;
+    if (typeof includePad !== 'boolean') throw invalid(op, 'options.countIncludePad', 'a boolean', describe(includePad));
+    const input = imageShape(op, x);
+    const [kH, kW] = poolKernelSize(op, options.kernelSize);
+    const geom = convGeometry(op, input, kH, kW, { stride: options.stride ?? [kH, kW], padding: options.padding }, POOL_GEOMETRY_ARGS);
+    const p = pool2dParams(geom, input[3], kind, includePad);
+    return this.record(op, x, (xs) => this.impl.pool2d(xs, p), [input[0], geom.outH, geom.outW, input[3]]);
   }
 
   /** Common checks of every op: engine alive, options an object, every tensor usable. */

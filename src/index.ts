@@ -6,9 +6,11 @@
 export { createEngine, Engine } from './engine.js';
 export type {
   ActivationOptions,
+  AvgPoolOptions,
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
+  MaxPoolOptions,
   PointwiseConv2dOptions,
   SeparableConv2dOptions,
   SpatialOptions,

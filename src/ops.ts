@@ -11,6 +11,7 @@ import type {
   DepthwiseConv2dParams,
   OpExtras,
   PointwiseConv2dParams,
+  Pool2dParams,
   SeparableConv2dParams,
   SeparableWeights,
   Storage,
@@ -38,6 +39,19 @@ export function depthwiseParams(
 /** A 1×1 convolution of `pixels` = N·H·W pixels. */
 export function pointwiseParams(pixels: number, inChannels: number, outChannels: number, act: ActivationSpec): PointwiseConv2dParams {
   return { pixels, inChannels, outChannels, act };
+}
+
+/**
+ * A matrix product [m, k] × [k, n] as the pointwise convolution of m pixels of k
+ * channels with a [k, n] filter (any tensor), no activation.
+ */
+export function matMulParams(m: number, k: number, n: number): PointwiseConv2dParams {
+  return pointwiseParams(m, k, n, LINEAR);
+}
+
+/** Max or average pooling of `channels` channels over a window. */
+export function pool2dParams(geometry: ConvGeometry, channels: number, kind: 'max' | 'avg', countIncludePad: boolean): Pool2dParams {
+  return { ...geometryOf(geometry), channels, kind, countIncludePad };
 }
 
 /** A standard or grouped convolution. */

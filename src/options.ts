@@ -89,6 +89,26 @@ export interface SeparableConv2dOptions extends SpatialOptions, ActivationOption
   filterLayout?: FilterLayout;
 }
 
+/** Options of {@link Engine.maxPool}. */
+export interface MaxPoolOptions {
+  /** Window size, one number or `[kh, kw]`. Required. */
+  kernelSize: PairOption;
+  /** Stride, one number or `[vertical, horizontal]`. Default: the window size (as Keras and PyTorch). */
+  stride?: PairOption;
+  /** `'same'`, `'valid'` (default), `p` or `[top, bottom, left, right]`; padded cells are left out of the window. */
+  padding?: PaddingOption;
+}
+
+/** Options of {@link Engine.avgPool}. */
+export interface AvgPoolOptions extends MaxPoolOptions {
+  /**
+   * Divide by the whole window (padded cells count as zeros) instead of the cells inside
+   * the input. Default `false`, as TF.js and Keras; `true` is ONNX `count_include_pad = 1` and
+   * PyTorch's `AvgPool2d` default.
+   */
+  countIncludePad?: boolean;
+}
+
 /** Options of {@link Engine.tensor}. */
 export interface TensorOptions {
   /** Layout of a rank-4 image tensor. Default `'NHWC'`. */

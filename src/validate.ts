@@ -7,6 +7,7 @@ import type { Backend, Storage } from './backend.js';
 import type { Engine } from './engine.js';
 import { SepconvError, describe } from './errors.js';
 import { nhwcShape, type FilterLayout } from './layout.js';
+import { normalizePair, type GeometryArgs, type PairOption } from './shape.js';
 import type { TensorData } from './options.js';
 import { Tensor, type Layout } from './tensor.js';
 
@@ -228,4 +229,82 @@ export function checkPermutation(op: string, rank: number, perm: unknown): asser
     perm.length === rank &&
     [...perm].sort((a, b) => a - b).every((v, i) => v === i);
   if (!isPerm) throw invalid(op, 'perm', `a permutation of 0..${rank - 1}`, describe(perm));
+}
+
+/** Checks concat's tensor shapes (rank ≤ 4, equal but on the axis; one layout) and its axis; returns the axis (≥ 0) and the output shape. */
+export function concatShape(op: string, tensors: readonly Tensor[], axis: unknown): { axis: number; shape: number[] } {
+  const first = tensors[0] as Tensor;
+  const rank = first.shape.length;
+  if (rank > 4) throw invalid(op, 'tensors[0]', 'a tensor of rank ≤ 4', `rank ${rank} ${describe(first.shape)}`);
+  if (!(typeof axis === 'number' && Number.isInteger(axis) && axis >= -rank && axis < rank)) {
+    throw invalid(op, 'axis', `an integer from ${-rank} to ${rank - 1} (the tensors' rank is ${rank})`, describe(axis));
+  }
+  const a = axis < 0 ? axis + rank : axis;
+  const shape = [...first.shape];
+  tensors.forEach((t, i) => {
+    if (i === 0) return;
+    const arg = `tensors[${i}]`;
+    const s = t.shape;
+    const expected = first.shape.map((d, k) => (k === a ? '*' : String(d))).join(', ');
+    if (s.length !== rank || s.some((d, k) => k !== a && d !== first.shape[k])) {
+      throw mismatch(op, arg, `shape [${expected}] (tensors[0]'s but on axis ${a})`, describe(s));
+    }
+    if (t.layout !== first.layout) throw mismatch(op, arg, `an ${first.layout} tensor (tensors[0]'s layout)`, `an ${t.layout} tensor`);
+    shape[a] = (shape[a] as number) + (s[a] as number);
+  });
+  return { axis: a, shape };
+}
+
+/** Checks pad's `paddings` ([[before, after], …], one pair per dimension) for a tensor of `shape`; returns them in ONNX order [befores…, afters…]. */
+export function padAmounts(op: string, shape: readonly number[], paddings: unknown): number[] {
+  const rank = shape.length;
+  if (rank > 4) throw invalid(op, 'x', 'a tensor of rank ≤ 4', `rank ${rank} ${describe(shape)}`);
+  const pairs = `${rank} pairs [before, after] of non-negative integers, one per dimension of ${describe(shape)}`;
+  if (!Array.isArray(paddings) || paddings.length !== rank) throw invalid(op, 'paddings', pairs, describe(paddings));
+  const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  paddings.forEach((pair: unknown, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || !isCount(pair[0]) || !isCount(pair[1])) {
+      throw invalid(op, `paddings[${i}]`, 'a pair [before, after] of non-negative integers', describe(pair));
+    }
+  });
+  const p = paddings as [number, number][];
+  return [...p.map((q) => q[0]), ...p.map((q) => q[1])];
+}
+
+/** Checks a pooling window's `options.kernelSize` (required): one positive integer or [kh, kw]. */
+export function poolKernelSize(op: string, kernelSize: unknown): [number, number] {
+  if (kernelSize === undefined) throw invalid(op, 'options.kernelSize', 'a positive integer or a pair [kh, kw] of positive integers', 'undefined');
+  return normalizePair(op, 'options.kernelSize', kernelSize as PairOption);
+}
+
+/** The argument names of a pooling window's errors. */
+export const POOL_GEOMETRY_ARGS: GeometryArgs = {
+  stride: 'options.stride',
+  dilation: 'options.dilation',
+  padding: 'options.padding',
+  kernel: 'options.kernelSize',
+};
+
+/** Checks matMul's operands [M, K] and [K, N]; returns [M, K, N]. */
+export function matMulShapes(op: string, a: Tensor, b: Tensor): [number, number, number] {
+  if (a.shape.length !== 2) throw invalid(op, 'a', 'rank 2 [M, K]', `rank ${a.shape.length} ${describe(a.shape)}`);
+  if (b.shape.length !== 2) throw invalid(op, 'b', 'rank 2 [K, N]', `rank ${b.shape.length} ${describe(b.shape)}`);
+  const [m, k] = a.shape as [number, number];
+  if (b.shape[0] !== k) throw mismatch(op, 'b', `shape [${k}, N] (K = ${k}, the columns of a)`, describe(b.shape));
+  return [m, k, b.shape[1] as number];
+}
+
+/**
+ * Throws TOO_LARGE when a tensor the backend binds whole (a matMul's b, read by every
+ * row) exceeds the device's maxStorageBufferBindingSize.
+ */
+export function checkBindable(op: string, arg: string, t: Tensor, limits: { maxStorageBufferBindingSize: number } | undefined): void {
+  if (limits && t.size * 4 > limits.maxStorageBufferBindingSize) {
+    throw new SepconvError('TOO_LARGE', {
+      op,
+      arg,
+      expected: `at most maxStorageBufferBindingSize = ${limits.maxStorageBufferBindingSize} bytes (it is bound whole)`,
+      given: `${describe(t.shape)} = ${t.size * 4} bytes`,
+    });
+  }
 }

@@ -1,8 +1,12 @@
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams, PoolParams } from '../backend.js';
 import type { SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
+import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
 import { separableUnfused } from '../ops.js';
 import { conv2dCpu } from './conv2d.js';
+import { concatCpu } from './concat.js';
+import { padCpu } from './pad.js';
 import { permuteCpu } from './permute.js';
+import { pool2dCpu } from './pool2d.js';
 import { globalAveragePoolCpu, softmaxCpu } from './pool.js';
 import { depthwiseConv2dCpu } from './depthwise.js';
 import { pointwiseConv2dCpu } from './pointwise.js';
@@ -77,6 +81,18 @@ export class CpuBackend implements Backend {
 
   permute(x: Storage, p: PermuteParams): Storage {
     return new CpuStorage(permuteCpu(data(x), p));
+  }
+
+  concat(xs: readonly Storage[], p: ConcatParams): Storage {
+    return new CpuStorage(concatCpu(xs.map(data), p));
+  }
+
+  pad(x: Storage, p: PadParams): Storage {
+    return new CpuStorage(padCpu(data(x), p));
+  }
+
+  pool2d(x: Storage, p: Pool2dParams): Storage {
+    return new CpuStorage(pool2dCpu(data(x), p));
   }
 
   async read(s: Storage): Promise<Float32Array> {

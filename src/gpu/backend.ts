@@ -4,6 +4,7 @@
 
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams } from '../backend.js';
 import type { PoolParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
+import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
 import { adapterTraits, type AdapterTraits, type Call, type KernelVariant, type OpInputs, type TunableValues } from '../kernels/descriptor.js';
@@ -18,6 +19,8 @@ import {
   type KernelChoice,
   type OpParams,
 } from '../kernels/registry.js';
+import { concatPart } from '../kernels/utility/concat.js';
+import { pad } from '../kernels/utility/pad.js';
 import { globalAveragePool } from '../kernels/utility/pool.js';
 import { permute } from '../kernels/utility/permute.js';
 import { softmax } from '../kernels/utility/softmax.js';
@@ -253,6 +256,37 @@ export class WebGpuBackend implements Backend {
     return this.dispatch('transpose', permute, plainCall(p), {}, { x }, p.inShape.reduce((a, b) => a * b, 1));
   }
 
+  /** One dispatch per input, each scattering it into its part of the output; every input and the output bound whole. */
+  concat(xs: readonly Storage[], p: ConcatParams, extras: OpExtras = {}): Storage {
+    const first = p.shapes[0] as readonly number[];
+    const outer = first.slice(0, p.axis).reduce((a, b) => a * b, 1);
+    const inner = first.slice(p.axis + 1).reduce((a, b) => a * b, 1);
+    const slabs = p.shapes.map((s) => (s[p.axis] as number) * inner);
+    const outSlab = slabs.reduce((a, b) => a + b, 0);
+    // Checked before anything is recorded, so a failed call records nothing.
+    xs.forEach((s, i) => this.assertBindable('concat', `tensors[${i}]`, (s as GpuStorage).byteLength));
+    this.assertBindable('concat', 'output', outer * outSlab * 4);
+    let output = extras.out;
+    let offset = 0;
+    xs.forEach((x, i) => {
+      const slab = slabs[i] as number;
+      output = this.dispatch('concat', concatPart, plainCall({ outer, slab, outSlab, offset }), {}, { x }, outer * outSlab, output);
+      offset += slab;
+    });
+    return output as Storage;
+  }
+
+  pad(x: Storage, p: PadParams, extras: OpExtras = {}): Storage {
+    const rank = p.inShape.length;
+    const elements = p.inShape.reduce((a, d, i) => a * (d + (p.pads[i] as number) + (p.pads[rank + i] as number)), 1);
+    this.assertBindable('pad', 'output', elements * 4);
+    return this.dispatch('pad', pad, plainCall(p), {}, { x }, elements, extras.out);
+  }
+
+  pool2d(x: Storage, p: Pool2dParams, extras: OpExtras = {}): Storage {
+    return this.op('pool', p, { x }, extras);
+  }
+
   /** Runs a choosable op on its chosen variant (forced, tuned, or the cost model's). */
   private op<O extends ChoosableOp>(op: O, params: OpParams[O], inputs: OpInputs, extras: OpExtras): Storage {
     const call: Call<OpParams[O]> = {
@@ -291,7 +325,7 @@ export class WebGpuBackend implements Backend {
     const dispatches = variant.dispatches(call, tunables, this.binding);
     const bound = shader.inputs.slice(0, -1).map((b) => ({ b, s: (inputs[b.input as keyof OpInputs] as GpuStorage | null | undefined) ?? null }));
     // What a band does not slice is bound whole, and must fit one binding.
-    for (const { b, s } of bound) if (s && dispatches.some((d) => !d.ranges[b.input])) this.assertBindable(op, b.arg ?? b.input, s);
+    for (const { b, s } of bound) if (s && dispatches.some((d) => !d.ranges[b.input])) this.assertBindable(op, b.arg ?? b.input, s.byteLength);
     const output = (out as GpuStorage | undefined) ?? this.newStorage(outElements * 4);
     if (this.dryRun) return output;
     const pipeline = this.pipelines.get({ kernel: shader, constants: variant.constants(call, tunables) }, op);
@@ -316,14 +350,14 @@ export class WebGpuBackend implements Backend {
     return output;
   }
 
-  /** Throws TOO_LARGE when a tensor an op binds whole exceeds one binding. */
-  private assertBindable(op: string, arg: string, s: GpuStorage): void {
-    if (s.byteLength > this.binding.maxBinding) {
+  /** Throws TOO_LARGE when a tensor of `byteLength` bytes that an op binds whole exceeds one binding. */
+  private assertBindable(op: string, arg: string, byteLength: number): void {
+    if (byteLength > this.binding.maxBinding) {
       throw new SepconvError('TOO_LARGE', {
         op,
         arg,
         expected: `at most maxStorageBufferBindingSize = ${this.binding.maxBinding} bytes (this op cannot split it)`,
-        given: `${s.byteLength} bytes`,
+        given: `${byteLength} bytes`,
       });
     }
   }

@@ -12,6 +12,7 @@ import gemmPixelWgsl from '../../shaders/gemm_pixel.wgsl?raw';
 import gemmTiledWgsl from '../../shaders/gemm_tiled.wgsl?raw';
 import kernelWindowWgsl from '../../shaders/kernel_window.wgsl?raw';
 import pointwiseDirectStoreWgsl from '../../shaders/pointwise_direct_store.wgsl?raw';
+import poolAccumulateWgsl from '../../shaders/pool_accumulate.wgsl?raw';
 import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
@@ -74,4 +75,14 @@ export const gemmPixel = fragment('gemm_pixel.wgsl', gemmPixelWgsl, { provides: 
 export const gemmTiled = fragment('gemm_tiled.wgsl', gemmTiledWgsl, {
   provides: ['TILE_M', 'TILE_N', 'TILE_K', 'HAS_BIAS', 'HAS_RESIDUAL', 'tileA', 'tileB', 'storeRow', 'main'],
   needs: ['loadA', 'w', 'bias', 'residual', 'y', 'activate'],
+});
+
+/**
+ * `accumulate4(acc, v)` and `finish4(acc, inside)` of the pooling kernels: max (NaN
+ * propagating) or sum, then the mean over the `inside` cells (KH·KW with COUNT_PAD);
+ * needs the window's KH, KW and the uniforms `params.init` and `params.empty`.
+ */
+export const poolAccumulate = fragment('pool_accumulate.wgsl', poolAccumulateWgsl, {
+  provides: ['IS_MAX', 'COUNT_PAD', 'nanLanes', 'accumulate4', 'finish4'],
+  needs: ['KH', 'KW'],
 });

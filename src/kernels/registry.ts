@@ -5,7 +5,7 @@
 // tables and `npm run bench:variants`. Adding a variant: its descriptor, its
 // .wgsl, one line here.
 
-import type { Conv2dParams, DepthwiseConv2dParams, PointwiseConv2dParams, SeparableConv2dParams } from '../backend.js';
+import type { Conv2dParams, DepthwiseConv2dParams, PointwiseConv2dParams, Pool2dParams, SeparableConv2dParams } from '../backend.js';
 import { SepconvError, describe } from '../errors.js';
 import { hashText } from '../gpu/pipelines.js';
 import { conv2dDirect, conv2dDirect8 } from './conv2d/direct.js';
@@ -18,6 +18,8 @@ import type { AdapterTraits, Call, TunableValues, Variant } from './descriptor.j
 import { pointwiseConv8 } from './pointwise/conv8.js';
 import { pointwiseDirect, pointwiseDirect8 } from './pointwise/direct.js';
 import { pointwiseTiled } from './pointwise/tiled.js';
+import { poolScalar } from './pool/scalar.js';
+import { poolVec4 } from './pool/vec4.js';
 import { separableFused } from './separable/fused.js';
 import { separableUnfused } from './separable/unfused.js';
 
@@ -26,6 +28,7 @@ export const REGISTRY = {
   pointwise: [pointwiseDirect8, pointwiseDirect, pointwiseTiled, pointwiseConv8],
   conv2d: [conv2dDirect8, conv2dDirect, conv2dTiled],
   separable: [separableFused, separableUnfused],
+  pool: [poolVec4, poolScalar],
 } as const;
 
 /** The ops whose kernel sepconv chooses among variants. */
@@ -37,6 +40,7 @@ export interface OpParams {
   pointwise: PointwiseConv2dParams;
   conv2d: Conv2dParams;
   separable: SeparableConv2dParams;
+  pool: Pool2dParams;
 }
 
 /** The public name of each op, as errors and labels say it. */
@@ -45,6 +49,7 @@ export const OP_NAMES: Readonly<Record<ChoosableOp, string>> = {
   pointwise: 'pointwiseConv2d',
   conv2d: 'conv2d',
   separable: 'separableConv2d',
+  pool: 'pool2d',
 };
 
 export const CHOOSABLE_OPS = Object.keys(REGISTRY) as ChoosableOp[];
@@ -218,6 +223,10 @@ export function outputElements<O extends ChoosableOp>(op: O, p: OpParams[O]): nu
     case 'depthwise': {
       const q = p as DepthwiseConv2dParams;
       return q.batch * q.outH * q.outW * q.channels * q.multiplier;
+    }
+    case 'pool': {
+      const q = p as Pool2dParams;
+      return q.batch * q.outH * q.outW * q.channels;
     }
     default: {
       const q = p as Conv2dParams | SeparableConv2dParams;

@@ -76,6 +76,16 @@ const CASES: Case[] = [
     run: (e, [x, w, b]) => e.conv2d(e.tensor(x!, [2, 19, 13, 5]), e.tensor(w!, [3, 3, 5, 16]), { padding: 'same', bias: e.tensor(b!, [16]) }),
   },
   {
+    name: 'maxPool 3×3 stride 2 same on 5 channels (the scalar pooling kernel), batch 2',
+    sizes: [2 * 23 * 19 * 5],
+    run: (e, [x]) => e.maxPool(e.tensor(x!, [2, 23, 19, 5]), { kernelSize: 3, stride: 2, padding: 'same' }),
+  },
+  {
+    name: 'avgPool 2×3 stride 1, explicit padding counted, on 8 channels (the vec4 pooling kernel), batch 2',
+    sizes: [2 * 21 * 17 * 8],
+    run: (e, [x]) => e.avgPool(e.tensor(x!, [2, 21, 17, 8]), { kernelSize: [2, 3], stride: 1, padding: [1, 0, 2, 1], countIncludePad: true }),
+  },
+  {
     name: 'separable 3×3 on NCHW input',
     sizes: [2 * 4 * 17 * 13, 9 * 4 * 3, 12 * 4],
     run: (e, [x, w, p]) =>
@@ -110,6 +120,23 @@ describe('lowered limits: bands of rows and folded grids give the same numbers',
       /depthwiseConv2d: argument 'x': expected one output row and its input rows within maxStorageBufferBindingSize \(1024 bytes\)/,
     );
     expect(() => e.transpose(e.tensor(new Float32Array(300 * 4), [300, 4]), [1, 0])).toThrow(/transpose: argument 'x': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    // add/sub/mul/div bind their operands and output whole: [16, 1] · [1, 32] is 2048 bytes out.
+    expect(() => e.mul(e.tensor(new Float32Array(16), [16, 1]), e.tensor(new Float32Array(32), [1, 32]))).toThrow(/mul: argument 'output': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    expect(() => e.sub(e.tensor([1], [1]), e.tensor(new Float32Array(300), [300]))).toThrow(/sub: argument 'b': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    expect([...(await e.add(e.tensor([1, 2], [2]), e.tensor([3], [1])).read())]).toEqual([4, 5]);
+    expect(() => e.maxPool(e.tensor(new Float32Array(300 * 4), [1, 1, 300, 4]), { kernelSize: 1 })).toThrow(
+      /maxPool: argument 'x': expected one output row and its input rows within maxStorageBufferBindingSize \(1024 bytes\)/,
+    );
+    // concat, pad and matMul's b bind their tensors whole (800 B fits, 1200 B does not).
+    const v200 = () => e.tensor(new Float32Array(200), [200]);
+    expect(() => e.concat([v200(), v200()])).toThrow(/concat: argument 'output': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    expect(() => e.concat([e.tensor(new Float32Array(300), [300]), v200()])).toThrow(/concat: argument 'tensors\[0\]': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    expect(() => e.pad(v200(), [[0, 100]])).toThrow(/pad: argument 'output': expected at most maxStorageBufferBindingSize = 1024 bytes/);
+    expect(() => e.matMul(e.tensor(new Float32Array(4), [1, 4]), e.tensor(new Float32Array(400), [4, 100]))).toThrow(
+      /matMul: argument 'b': expected at most maxStorageBufferBindingSize = 1024 bytes/,
+    );
+    // The engine still runs what fits.
+    expect([...(await e.concat([e.tensor([1, 2], [2]), e.tensor([3], [1])]).read())]).toEqual([1, 2, 3]);
     e.destroy();
   });
 

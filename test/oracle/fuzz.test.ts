@@ -16,10 +16,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ACTIVATIONS, createEngine, type Activation, type Engine, type KernelChoice, type PaddingOption } from '../../src/index.js';
 import { CHOOSABLE_OPS, tunableOption, variantsOf } from '../../src/kernels/registry.js';
+import { nchwToNhwc, nhwcToNchw, permute4 } from '../../bench/lib/layout.js';
+import { pool2dParams } from '../../src/ops.js';
+import { convGeometry } from '../../src/shape.js';
 import '../support/setup.js';
 import { abs } from '../support/compare.js';
 import { randomData } from '../support/random.js';
-import { oracleConv2d, oracleDepthwise, oraclePointwise, oracleSeparable, type Spatial } from './tfjs.js';
+import { oracleConcat, oracleConv2d, oracleDepthwise, oracleMatMul, oraclePad, oraclePointwise, oraclePool, oracleSeparable, type Spatial } from './tfjs.js';
 
 const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
 // Every GPU kernel variant in the registry is forced on every configuration it can
@@ -38,7 +41,7 @@ for (const op of CHOOSABLE_OPS) {
   for (const v of variantsOf(op)) {
     const name = `${op} ${v.name}`;
     VARIANTS[name] = { [op]: v.name };
-    RELEVANT[op]!.push(name);
+    (RELEVANT[op] ??= []).push(name);
     for (const [tunable, spec] of Object.entries(v.tunables as Record<string, { edgeValues: readonly number[] }>)) {
       const option = tunableOption(op, tunable);
       if (Object.keys(VARIANTS).some((k) => k.startsWith(`${op} ${option} `))) continue;
@@ -70,7 +73,7 @@ afterAll(() => {
 const TUNABLE_ACTIVATIONS = new Set<Activation>(['linear', 'relu6']);
 
 /** Runs `run` on each GPU variant relevant to `op` (one member of each tunable's group, by the seed). */
-async function onGpus(op: string, c: Common, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
+async function onGpus(op: string, c: Pick<Common, 'activation' | 'seed'>, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
   const out: [string, Float32Array][] = [];
   for (const entry of RELEVANT[op]!) {
     if (typeof entry !== 'string' && op !== 'depthwiseStrips' && !TUNABLE_ACTIVATIONS.has(c.activation)) continue;
@@ -102,7 +105,7 @@ const paddingArb: fc.Arbitrary<PaddingOption> = fc.oneof(
 );
 
 /** Output is non-empty iff the dilated kernel fits in the padded input (TF rule; 'same' always fits). */
-function fits(c: Common): boolean {
+function fits(c: Pick<Common, 'h' | 'w' | 'k' | 'dilation' | 'padding'>): boolean {
   if (c.padding === 'same') return true;
   const [t, b, l, r] =
     c.padding === 'valid' ? [0, 0, 0, 0] : typeof c.padding === 'number' ? [c.padding, c.padding, c.padding, c.padding] : c.padding;
@@ -311,6 +314,180 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
         agree(ref, await run(cpu, data, c.activation), await onGpus('separable', c, (g) => run(g, data, c.activation)), magnitude, c, 2);
       }),
       runs(110),
+    );
+  });
+});
+
+// Concat, pad, pooling and matMul. Tolerances:
+// - concat and pad copy values, max pooling picks one: exact on every backend (NaN
+//   matching NaN, ±∞ equal), against TF.js too;
+// - average pooling sums ≤ 5·5 cells: CPU vs TF.js as above (1e-4 + 1e-3·|ref|), GPU vs
+//   CPU 1e-6 + 1e-5·(Σ|x| / count) per element (the float rounding bound of the sum,
+//   test/support/compare.ts, times the one division's few ULP);
+// - matMul is a pointwise convolution: its tolerances, on every pointwise variant.
+describe('fuzz: concat, pad, pooling and matMul, ours vs TF.js (CPU) and GPU vs CPU', () => {
+  /** Equal, or both NaN, or within `tol` of each other. */
+  const close = (got: number, want: number, tol: number) => (Number.isNaN(want) ? Number.isNaN(got) : got === want || Math.abs(got - want) <= tol);
+
+  /** ours vs TF.js within `refTol(ref)`, each GPU output vs ours within `gpuTol(i)` (0: exactly). */
+  function agreeElementwise(ref: Float32Array, ours: Float32Array, gpuOuts: [string, Float32Array][], refTol: (r: number) => number, gpuTol: (i: number) => number) {
+    expect(ours.length, 'output length vs TF.js').toBe(ref.length);
+    ref.forEach((r, i) => {
+      if (!close(ours[i] as number, r, refTol(r))) throw new Error(`CPU vs TF.js at ${i}: ours ${ours[i]}, TF.js ${r}`);
+    });
+    for (const [variant, gpuOut] of gpuOuts) {
+      expect(gpuOut.length, `GPU (${variant}) output length`).toBe(ours.length);
+      ours.forEach((o, i) => {
+        if (!close(gpuOut[i] as number, o, gpuTol(i))) throw new Error(`GPU (${variant}) vs CPU at ${i}: GPU ${gpuOut[i]}, CPU ${o}, tol ${gpuTol(i)}`);
+      });
+    }
+  }
+  const exact = () => 0;
+  const refTolerance = (r: number) => 1e-4 + 1e-3 * Math.abs(r);
+  const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+  /** A shape of rank 1 to 4 with dimensions 1 to 5. */
+  const shapeArb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 });
+
+  test('concat: ranks 1–4, 1–4 tensors, every axis (40 configurations)', async () => {
+    const arb = shapeArb.chain((base) =>
+      fc.record({
+        base: fc.constant(base),
+        axis: fc.integer({ min: -base.length, max: base.length - 1 }),
+        sizes: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+        seed: fc.nat(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ base, axis, sizes, seed }) => {
+        const a = axis < 0 ? axis + base.length : axis;
+        const shapes = sizes.map((d) => base.map((b, i) => (i === a ? d : b)));
+        const data = shapes.map((s, i) => randomData(size(s), seed + i));
+        const run = (e: Engine) => e.concat(data.map((d, i) => e.tensor(d, shapes[i] as number[])), axis).read();
+        const ref = oracleConcat(data, shapes, axis);
+        agreeElementwise(ref, await run(cpu), [['auto', await run(gpus.auto as Engine)]], exact, exact);
+      }),
+      runs(40),
+    );
+  });
+
+  test('pad: ranks 1–4, 0–3 on each side, values 0, 2.5, −∞, NaN (40 configurations)', async () => {
+    const arb = shapeArb.chain((shape) =>
+      fc.record({
+        shape: fc.constant(shape),
+        paddings: fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { minLength: shape.length, maxLength: shape.length }),
+        value: fc.constantFrom(0, 2.5, -Infinity, NaN),
+        seed: fc.nat(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ shape, paddings, value, seed }) => {
+        const x = randomData(size(shape), seed);
+        const run = (e: Engine) => e.pad(e.tensor(x, shape), paddings, value).read();
+        agreeElementwise(oraclePad(x, shape, paddings, value), await run(cpu), [['auto', await run(gpus.auto as Engine)]], exact, exact);
+      }),
+      runs(40),
+    );
+  });
+
+  const poolArb = fc
+    .record({
+      n: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 20 }),
+      w: fc.integer({ min: 1, max: 20 }),
+      // Multiples of 4 often enough for the vec4 kernel.
+      channels: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.constantFrom(4, 8, 12)),
+      k: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+      stride: fc.option(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), { nil: undefined }),
+      padding: paddingArb,
+      kind: fc.constantFrom('max' as const, 'avg' as const),
+      countIncludePad: fc.boolean(),
+      nchw: fc.boolean(),
+      seed: fc.nat(),
+    })
+    .filter((p) => fits({ ...p, dilation: [1, 1] }));
+
+  test('maxPool and avgPool: windows 1–5, strides 1–3 or the window, every padding form, NHWC and NCHW (80 configurations)', async () => {
+    await fc.assert(
+      fc.asyncProperty(poolArb, async (p) => {
+        const shape = [p.n, p.h, p.w, p.channels] as [number, number, number, number];
+        const x = randomData(size(shape), p.seed);
+        const options = { kernelSize: p.k, stride: p.stride, padding: p.padding, countIncludePad: p.countIncludePad };
+        const run = async (e: Engine, data: Float32Array) => {
+          const t = p.nchw ? e.tensor(nhwcToNchw(data, shape), [p.n, p.channels, p.h, p.w], { layout: 'NCHW' }) : e.tensor(data, shape);
+          const y = p.kind === 'max' ? e.maxPool(t, options) : e.avgPool(t, options);
+          const out = await y.read();
+          return p.nchw ? nchwToNhwc(out, y.shape) : out;
+        };
+        const ref = oraclePool({ x, xShape: shape, kind: p.kind, kernel: p.k, stride: p.stride ?? p.k, dilation: [1, 1], padding: p.padding, countIncludePad: p.kind === 'avg' && p.countIncludePad });
+        const gpuOuts = await onGpus('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x));
+        if (p.kind === 'max') agreeElementwise(ref, await run(cpu, x), gpuOuts, exact, exact);
+        else {
+          const magnitude = await run(cpu, abs(x));
+          agreeElementwise(ref, await run(cpu, x), gpuOuts, refTolerance, (i) => 1e-6 + 1e-5 * (magnitude[i] as number));
+        }
+      }),
+      runs(80),
+    );
+  });
+
+  test('pooling with dilation 1–3, as the model runtime calls the backend (25 configurations)', async () => {
+    // The Engine's pooling ops take no dilation; ONNX MaxPool / AveragePool do, and the
+    // model runtime passes it to the backends. TF.js pools with dilation only at stride 1
+    // and pads dilated windows with zeros, so it is the oracle only at stride 1 without
+    // padding (or with padding counted as zeros: countIncludePad); the other
+    // configurations compare GPU with CPU alone.
+    const arb = fc
+      .record({ p: poolArb, dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })) })
+      .filter(({ p, dilation }) => fits({ ...p, dilation }));
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ p, dilation }) => {
+        const shape = [p.n, p.h, p.w, p.channels] as [number, number, number, number];
+        const x = randomData(size(shape), p.seed);
+        const stride = p.stride ?? [1, 1];
+        const geometry = convGeometry('pool2d', shape, p.k[0], p.k[1], { stride, dilation, padding: p.padding });
+        const params = pool2dParams(geometry, p.channels, p.kind, p.countIncludePad);
+        const run = (e: Engine, data: Float32Array) => {
+          const t = e.tensor(data, shape);
+          return e.wrap(e.implementation.pool2d(t.storage, params), [p.n, geometry.outH, geometry.outW, p.channels]).read();
+        };
+        const ours = await run(cpu, x);
+        const counted = p.kind === 'avg' && p.countIncludePad;
+        const tfjsTakes = stride[0] === 1 && stride[1] === 1 && (p.padding === 'valid' || counted);
+        const ref = tfjsTakes
+          ? oraclePool({ x, xShape: shape, kind: p.kind, kernel: p.k, stride, dilation, padding: p.padding, countIncludePad: counted })
+          : ours;
+        const magnitude = await run(cpu, abs(x));
+        const gpuTol = p.kind === 'max' ? exact : (i: number) => 1e-6 + 1e-5 * (magnitude[i] as number);
+        agreeElementwise(ref, ours, await onGpus('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x)), p.kind === 'max' ? exact : refTolerance, gpuTol);
+      }),
+      runs(25),
+    );
+  });
+
+  test('matMul on every pointwise variant, b uploaded or an op output (25 configurations)', async () => {
+    const arb = fc.record({
+      m: fc.integer({ min: 1, max: 70 }),
+      k: fc.integer({ min: 1, max: 70 }),
+      n: fc.integer({ min: 1, max: 70 }),
+      bFromOp: fc.boolean(),
+      seed: fc.nat(),
+    });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ m, k, n, bFromOp, seed }) => {
+        const a = randomData(m * k, seed);
+        const b = randomData(k * n, seed + 1);
+        const bt = permute4(b, [1, 1, k, n], [0, 1, 3, 2]); // bᵀ: [n, k]
+        const run = (e: Engine, as: Float32Array, bs: Float32Array, bts: Float32Array) => {
+          // An op's output as b: the transpose of bᵀ.
+          const bTensor = bFromOp ? e.transpose(e.tensor(bts, [n, k]), [1, 0]) : e.tensor(bs, [k, n]);
+          return e.matMul(e.tensor(as, [m, k]), bTensor).read();
+        };
+        const magnitude = await run(cpu, abs(a), abs(b), abs(bt));
+        const gpuOuts = await onGpus('pointwise', { activation: 'linear', seed }, (g) => run(g, a, b, bt));
+        agreeElementwise(oracleMatMul(a, b, m, k, n), await run(cpu, a, b, bt), gpuOuts, refTolerance, (i) => 1e-6 + 1e-5 * (magnitude[i] as number));
+      }),
+      runs(25),
     );
   });
 });

@@ -122,3 +122,66 @@ export function oracleSeparable(c: OracleSeparable, s: Spatial): Float32Array {
     return epilogue(z, c.bias, c.activation, c.alpha);
   });
 }
+
+/** tf.concat of row-major tensors of the given shapes along `axis`. */
+export function oracleConcat(xs: readonly Float32Array[], shapes: readonly number[][], axis: number): Float32Array {
+  return tf.tidy(() => tf.concat(xs.map((x, i) => tf.tensor(x, shapes[i])), axis).dataSync() as Float32Array);
+}
+
+/** tf.pad with TF.js paddings [[before, after], …] and a constant. */
+export function oraclePad(x: Float32Array, shape: number[], paddings: [number, number][], value: number): Float32Array {
+  return tf.tidy(() => tf.pad(tf.tensor(x, shape), paddings, value).dataSync() as Float32Array);
+}
+
+export interface OraclePool {
+  x: Float32Array;
+  xShape: [number, number, number, number];
+  kind: 'max' | 'avg';
+  kernel: [number, number];
+  stride: [number, number];
+  dilation: [number, number];
+  padding: PaddingOption;
+  countIncludePad: boolean;
+}
+
+/**
+ * tf.maxPool / tf.avgPool (tf.pool with dilation). Explicit padding goes to TF.js as
+ * its ExplicitPadding (padded cells left out, as ours). countIncludePad, which TF.js
+ * lacks, is tf.pad with zeros then 'valid' (the zeros become cells of every window),
+ * with 'same' resolved by TF.js's own computePool2DInfo. TF.js takes dilation only at
+ * stride 1, and pools dilated windows by space-to-batch, which pads with zeros (its
+ * dilated 'same' max pooling sees padded zeros, not −∞): here dilation is taken only
+ * once no padding is left (after the countIncludePad rewrite); other cases throw.
+ */
+export function oraclePool(c: OraclePool): Float32Array {
+  return tf.tidy(() => {
+    let x = tf.tensor4d(c.x, c.xShape);
+    type Explicit = [[number, number], [number, number], [number, number], [number, number]];
+    let pad: 'same' | 'valid' | Explicit;
+    if (c.padding === 'same' || c.padding === 'valid') pad = c.padding;
+    else {
+      const [t, b, l, r] = typeof c.padding === 'number' ? [c.padding, c.padding, c.padding, c.padding] : c.padding;
+      pad = [[0, 0], [t, b], [l, r], [0, 0]];
+    }
+    const dilated = c.dilation[0] > 1 || c.dilation[1] > 1;
+    if (c.countIncludePad && pad !== 'valid') {
+      if (pad === 'same') {
+        const p = tf.backend_util.computePool2DInfo(c.xShape, c.kernel, c.stride, c.dilation, 'same').padInfo;
+        pad = [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+      }
+      x = tf.pad(x, pad);
+      pad = 'valid';
+    }
+    if (dilated) {
+      if (pad !== 'valid') throw new Error('oraclePool: TF.js pads dilated windows with zeros: no padding with dilation');
+      return tf.pool(x, c.kernel, c.kind, pad, c.dilation, c.stride).dataSync() as Float32Array;
+    }
+    const y = c.kind === 'max' ? tf.maxPool(x, c.kernel, c.stride, pad) : tf.avgPool(x, c.kernel, c.stride, pad);
+    return y.dataSync() as Float32Array;
+  });
+}
+
+/** tf.matMul of [m, k] and [k, n]. */
+export function oracleMatMul(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float32Array {
+  return tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dataSync() as Float32Array);
+}

@@ -102,3 +102,86 @@ describe('pointwiseConv2d (cpu), hand-computed', () => {
     expect([...(await z.read())]).toEqual([8]);
   });
 });
+
+describe('pooling (cpu), hand-computed', () => {
+  // x = [[1 2 3],[4 5 6],[7 8 9]] (one channel)
+  const x3 = () => cpu.tensor(range(9), [1, 3, 3, 1]);
+
+  test('maxPool 2×2 stride 1: the largest of each window', async () => {
+    const y = cpu.maxPool(x3(), { kernelSize: 2, stride: 1 });
+    expect(y.shape).toEqual([1, 2, 2, 1]);
+    expect([...(await y.read())]).toEqual([5, 6, 8, 9]);
+  });
+
+  test('stride defaults to the window size; valid drops the leftover row and column', async () => {
+    const y = cpu.maxPool(x3(), { kernelSize: 2 });
+    expect(y.shape).toEqual([1, 1, 1, 1]);
+    expect([...(await y.read())]).toEqual([5]);
+  });
+
+  test("avgPool 'same' leaves padding out of the count; countIncludePad counts it as zeros", async () => {
+    // 2×2 'same' stride 1 on 3×3: pad bottom and right by 1. Windows at the last row/column
+    // hold 2 cells, the corner 1: (1+2+4+5)/4 = 3, (2+3+5+6)/4 = 4, (3+6)/2 = 4.5, … 9/1 = 9.
+    const y = cpu.avgPool(x3(), { kernelSize: 2, stride: 1, padding: 'same' });
+    expect([...(await y.read())]).toEqual([3, 4, 4.5, 6, 7, 7.5, 7.5, 8.5, 9]);
+    // The same sums over 4 cells: 12/4, 16/4, 9/4, 24/4, 28/4, 15/4, 15/4, 17/4, 9/4.
+    const z = cpu.avgPool(x3(), { kernelSize: 2, stride: 1, padding: [0, 1, 0, 1], countIncludePad: true });
+    expect([...(await z.read())]).toEqual([3, 4, 2.25, 6, 7, 3.75, 3.75, 4.25, 2.25]);
+  });
+
+  test('maxPool: padded cells are −∞, not 0; a NaN in the window gives NaN', async () => {
+    // All-negative input with padding 1: each 3×3 window's max is its largest input cell.
+    const neg = cpu.tensor([-5, -1, -3, -2], [1, 2, 2, 1]);
+    expect([...(await cpu.maxPool(neg, { kernelSize: 3, stride: 1, padding: 1 }).read())]).toEqual([-1, -1, -1, -1]);
+    const withNan = cpu.tensor([1, NaN, 3, 4], [1, 2, 2, 1]);
+    expect([...(await cpu.maxPool(withNan, { kernelSize: [1, 2], stride: 1 }).read())]).toEqual([NaN, 4]);
+  });
+
+  test('a window with no cell inside the input: −∞ (max), NaN (average), 0 (average counting padding)', async () => {
+    // 1×1 input, 1×1 window, 1 row of padding above: output row 0 reads only padding.
+    const one = cpu.tensor([7], [1, 1, 1, 1]);
+    expect([...(await cpu.maxPool(one, { kernelSize: 1, padding: [1, 0, 0, 0] }).read())]).toEqual([-Infinity, 7]);
+    expect([...(await cpu.avgPool(one, { kernelSize: 1, padding: [1, 0, 0, 0] }).read())]).toEqual([NaN, 7]);
+    expect([...(await cpu.avgPool(one, { kernelSize: 1, padding: [1, 0, 0, 0], countIncludePad: true }).read())]).toEqual([0, 7]);
+  });
+
+  test('channels pool separately, and NCHW input gives NCHW output', async () => {
+    // Two channels interleaved (1, 10), (2, 20), (3, 30), (4, 40) over a 2×2 image.
+    const y = cpu.avgPool(cpu.tensor([1, 10, 2, 20, 3, 30, 4, 40], [1, 2, 2, 2]), { kernelSize: 2 });
+    expect([...(await y.read())]).toEqual([2.5, 25]);
+    const nchw = cpu.maxPool(cpu.tensor([1, 2, 3, 4, 10, 20, 30, 40], [1, 2, 2, 2], { layout: 'NCHW' }), { kernelSize: [1, 2] });
+    expect(nchw.layout).toBe('NCHW');
+    expect(nchw.shape).toEqual([1, 2, 2, 1]);
+    expect([...(await nchw.read())]).toEqual([2, 4, 20, 40]);
+  });
+});
+
+describe('concat, pad, matMul (cpu), hand-computed', () => {
+  test('concat joins along the axis; negative axes count from the end', async () => {
+    const a = cpu.tensor([1, 2, 3, 4], [2, 2]);
+    const b = cpu.tensor([5, 6], [2, 1]);
+    const y = cpu.concat([a, b], -1);
+    expect(y.shape).toEqual([2, 3]);
+    expect([...(await y.read())]).toEqual([1, 2, 5, 3, 4, 6]);
+    const z = cpu.concat([a, cpu.tensor([7, 8], [1, 2])]);
+    expect(z.shape).toEqual([3, 2]);
+    expect([...(await z.read())]).toEqual([1, 2, 3, 4, 7, 8]);
+  });
+
+  test('pad surrounds the input with the value, per dimension', async () => {
+    // [[1 2],[3 4]] with 1 row above, 1 column left and 2 right, value 9.
+    const y = cpu.pad(cpu.tensor(range(4), [2, 2]), [[1, 0], [1, 2]], 9);
+    expect(y.shape).toEqual([3, 5]);
+    expect([...(await y.read())]).toEqual([9, 9, 9, 9, 9, 9, 1, 2, 9, 9, 9, 3, 4, 9, 9]);
+    const z = cpu.pad(cpu.tensor([5], [1, 1, 1, 1]), [[0, 0], [0, 1], [0, 0], [1, 0]]);
+    expect(z.shape).toEqual([1, 2, 1, 2]);
+    expect([...(await z.read())]).toEqual([0, 5, 0, 0]);
+  });
+
+  test('matMul: [2, 3] × [3, 2]', async () => {
+    // [[1 2 3],[4 5 6]] × [[1 0],[0 1],[1 1]] = [[4 5],[10 11]]
+    const y = cpu.matMul(cpu.tensor(range(6), [2, 3]), cpu.tensor([1, 0, 0, 1, 1, 1], [3, 2]));
+    expect(y.shape).toEqual([2, 2]);
+    expect([...(await y.read())]).toEqual([4, 5, 10, 11]);
+  });
+});

@@ -90,7 +90,7 @@ describe('the registry derives the kernels option check', () => {
     expect(() => checkKernelChoice('createEngine', { depthwiseStripRows: 0 })).toThrow(/'options.kernels.depthwiseStripRows': expected an integer from 1 to 64, got 0/);
     expect(() => checkKernelChoice('createEngine', { pointwiseTileN: 12 })).toThrow(/'options.kernels.pointwiseTileN': expected a power of two from 4 to 64, got 12/);
     expect(() => checkKernelChoice('createEngine', { pointwize: 'tiled' })).toThrow(
-      /'options.kernels.pointwize': expected one of the keys depthwise, pointwise, conv2d, separable, depthwiseStripRows, pointwiseTileN, conv2dTileN, separableTileN/,
+      /'options.kernels.pointwize': expected one of the keys depthwise, pointwise, conv2d, separable, (\w+, )*depthwiseStripRows, pointwiseTileN, conv2dTileN, separableTileN/,
     );
   });
   test('kernelChoiceFor turns a measured candidate into the option that forces it', () => {
@@ -107,6 +107,17 @@ describe('choosing a kernel: forced, then tuned, then the cost model', () => {
     expect(supportedVariants('pointwise', pw({ inChannels: 3 }, true), software).map((v) => v.name)).toEqual(['tiled']);
     expect(supportedVariants('depthwise', dw({ channels: 3 }), software).map((v) => v.name)).toEqual(['scalar']);
     expect(supportedVariants('depthwise', dw({ kH: 5, kW: 5 }), software).map((v) => v.name)).toEqual(['5x5', 'vec4', 'scalar']);
+  });
+  test('pooling: the vec4 kernel for C divisible by 4, else the scalar one; a forced vec4 falls back', () => {
+    const pool = (channels: number) => ({
+      params: { ...geometry, channels, kind: 'max' as const, countIncludePad: false },
+      bias: false,
+      residual: false,
+      depthwiseBias: false,
+    });
+    expect(supportedVariants('pool', pool(8), software).map((v) => v.name)).toEqual(['vec4', 'scalar']);
+    expect(supportedVariants('pool', pool(6), gpu).map((v) => v.name)).toEqual(['scalar']);
+    expect(chooseKernel('pool', pool(6), software, { pool: 'vec4' }, undefined).variant.name).toBe('scalar');
   });
   test('forced beats tuned beats the cost model; an unsupported forced variant falls back', () => {
     const tuned = { variant: 'vec4', tunables: {} };
