@@ -227,7 +227,16 @@ export function sequential(layers: readonly LayerSpec[], options: SequentialOpti
   if (options === null || typeof options !== 'object' || !options.engine) {
     throw new SepconvError('INVALID_ARGUMENT', { op: OP, arg: 'options.engine', expected: 'an Engine', given: describe(options?.engine) });
   }
-  const { engine, inputShape } = options;
+  return new Model(options.engine, { ...sequentialGraph(layers, options), op: OP });
+}
+
+/**
+ * The graph IR of `layers` (before the passes), with Keras' summary rows, the weights in
+ * Keras order and the parameter counts: what {@link sequential} hands the runtime. Not part
+ * of the public API; the benchmark translates it to TF.js ops and ONNX (bench/engines).
+ */
+export function sequentialGraph(layers: readonly LayerSpec[], options: Omit<SequentialOptions, 'engine'>) {
+  const { inputShape } = options;
   if (!Array.isArray(layers) || layers.length === 0) {
     throw new SepconvError('INVALID_ARGUMENT', { op: OP, arg: 'layers', expected: 'a non-empty array of layers', given: describe(layers) });
   }
@@ -237,5 +246,5 @@ export function sequential(layers: readonly LayerSpec[], options: SequentialOpti
   const source = new WeightSource(options.weights, options.seed ?? 1);
   const built = buildGraph(layers, inputShape, source);
   source.finish();
-  return new Model(engine, { ...built, op: OP });
+  return built;
 }
