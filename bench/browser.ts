@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 import { launchBrowser } from '../test/support/browser.js';
 import { parseArgs, progress } from './lib/cli.js';
-import { assertResultSchema, markdownTable } from './lib/report.js';
+import { assertResultSchema, ENGINES, markdownTable } from './lib/report.js';
 import type { BenchResult } from './lib/types.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -37,7 +37,7 @@ try {
   )) as BenchResult;
   if (process.stdout.isTTY) process.stdout.write('\n');
   assertResultSchema(result);
-  const table = markdownTable(result, ['sepconv-webgpu', ...(args.tuned ? (['sepconv-webgpu-tuned'] as const) : []), 'tfjs-webgpu', 'ort-webgpu', 'tfjs-wasm', 'sepconv-cpu']);
+  const table = markdownTable(result, ENGINES.filter((e) => args.tuned || e !== 'sepconv-webgpu-tuned'));
   mkdirSync(here('./results'), { recursive: true });
   writeFileSync(here('./results/latest.json'), JSON.stringify(result, null, 1) + '\n');
   writeFileSync(here('./results/latest.md'), table);

@@ -1,5 +1,6 @@
 // The browser benchmark page: every engine in one page, on the same adapter, on the
-// single-op suite (shapes.json) and the end-to-end networks (networks.json).
+// single-op suite (shapes.json) and the end-to-end networks (networks.json: MobileNets
+// and the pretrained BlazeFace models).
 import { createOrtEngine } from '../engines/ort.js';
 import { createSepconvEngine } from '../engines/sepconv.js';
 import { createTfjsEngine } from '../engines/tfjs.js';
@@ -38,7 +39,7 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   const ours = createSepconvEngine('webgpu');
   const cpu = createSepconvEngine('cpu');
   const tuned = args.tuned ? [createSepconvEngine('webgpu', { tuned: true })] : [];
-  const candidates: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine(), createTfjsEngine('wasm'), cpu];
+  const candidates: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine('webgpu'), createTfjsEngine('wasm'), createOrtEngine('wasm'), cpu];
   const engines: BenchEngine[] = [];
   for (const e of candidates) {
     log(`initialising ${e.name}`);

@@ -1,19 +1,23 @@
 // Builds the ONNX model (ModelProto bytes) of a bench case, in the browser: a single-op
-// model for an op case, or the whole network (an export of the same graph sepconv and
-// TF.js run, see buildOnnxNetwork) for a network case.
+// model for an op case, the whole network for a MobileNet case (an export of the graph IR
+// sepconv and TF.js run, see buildOnnxNetwork), or the case's own file for an ONNX file
+// case (BlazeFace).
 //
 // A minimal protobuf encoder for the handful of ONNX messages we need (ModelProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto and TypeProto), so the bench needs no
 // protobuf dependency and no Python. Field numbers are those of onnx/onnx.proto (ir_version 8,
 // opset 17).
 //
-// The model takes `x`, NCHW [1, C, H, W] f32, and returns `y`, NCHW [1, Cout, Ho, Wo] f32. The
-// weights are initializers, converted from the bench's TF.js layouts to ONNX's OIHW. Padding is
-// explicit (TF 'same': total = max((ceil(H/s) - 1)·s + k - H, 0), floor(total/2) before, the
-// rest after), never auto_pad.
+// The bench's own models take `x`, NCHW [1, C, H, W] f32, and return `y` (NCHW [1, Cout, Ho, Wo]
+// when it is rank 4). The weights are initializers, converted from the bench's TF.js layouts to
+// ONNX's OIHW. Padding is explicit (TF 'same': total = max((ceil(H/s) - 1)·s + k - H, 0),
+// floor(total/2) before, the rest after), never auto_pad.
 
+import type { ActivationSpec } from '../../src/activation.js';
+import type { Graph, OpAttrs } from '../../src/model/ir.js';
+import { isOnnxCase } from '../lib/cases';
 import { hwioToOihw, permute4 } from '../lib/layout';
-import { lowerNetwork, type GraphAct, type NetworkGraph } from '../lib/network-graph';
+import { networkGraph } from '../lib/networks';
 import type { BenchCase, CaseData } from '../lib/types';
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +105,7 @@ class ProtoWriter {
 // ONNX messages
 
 const TENSOR_FLOAT = 1; // TensorProto.DataType.FLOAT
+const TENSOR_INT64 = 7; // TensorProto.DataType.INT64
 const ATTR_FLOAT = 1; // AttributeProto.AttributeType.FLOAT
 const ATTR_INT = 2; // AttributeProto.AttributeType.INT
 const ATTR_INTS = 7; // AttributeProto.AttributeType.INTS
@@ -140,14 +145,14 @@ function nodeProto(n: NodeSpec): ProtoWriter {
   return w;
 }
 
-function tensorProto(name: string, dims: number[], data: Float32Array): ProtoWriter {
+function tensorProto(name: string, dims: number[], data: Float32Array | BigInt64Array): ProtoWriter {
   const count = dims.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
     throw new Error(`onnx-model: initializer ${name} has ${data.length} values, dims [${dims}] need ${count}`);
   }
   const w = new ProtoWriter();
   for (const d of dims) w.int(1, d); // dims
-  w.int(2, TENSOR_FLOAT); // data_type
+  w.int(2, data instanceof Float32Array ? TENSOR_FLOAT : TENSOR_INT64); // data_type
   w.string(8, name); // name
   // raw_data is little-endian; so is every platform a browser runs WebGPU on. Copy the bytes so a
   // subarray view of a larger buffer does not leak the rest of it.
@@ -199,12 +204,25 @@ export function pointwiseToOnnx(f: Float32Array, Cin: number, Cout: number): Flo
 
 export interface OnnxModel {
   bytes: Uint8Array;
-  inputName: string;
-  outputName: string;
-  /** NCHW input dims. */
-  inputDims: [number, number, number, number];
-  /** NCHW output dims (a flattened [N, F] output: [N, F, 1, 1]). */
-  outputDims: [number, number, number, number];
+  /** The input's dims as the model declares them. */
+  inputDims: number[];
+  /**
+   * The bench's own models are NCHW: the bench's NHWC input is transposed on the way in and
+   * every rank-4 output back on the way out. A model file (false) takes and gives its own
+   * layouts. Inputs and outputs are named by the session (one input; outputs in the file's order).
+   */
+  nchw: boolean;
+}
+
+/** Conv attributes; padding explicit, [top, left, bottom, right] (never auto_pad). */
+function convAttrs(k: [number, number], strides: [number, number], dilations: [number, number], pads: [number, number, number, number], group: number): Attr[] {
+  return [
+    { name: 'dilations', ints: dilations },
+    { name: 'group', i: group },
+    { name: 'kernel_shape', ints: k },
+    { name: 'pads', ints: pads },
+    { name: 'strides', ints: strides },
+  ];
 }
 
 function need<T>(v: T | undefined, what: string, c: BenchCase): T {
@@ -213,10 +231,15 @@ function need<T>(v: T | undefined, what: string, c: BenchCase): T {
 }
 
 /**
- * Builds the ONNX model of one case: `x` (NCHW) → `y` (NCHW), weights as initializers.
- * Throws when the case's data or shapes are inconsistent.
+ * Builds the ONNX model of one case: for an op or MobileNet case `x` (NCHW) → `y` (NCHW when
+ * rank 4), weights as initializers; for an ONNX file case, the file. Throws when the case's
+ * data or shapes are inconsistent.
  */
 export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
+  if (isOnnxCase(c)) {
+    if (!data.onnx) throw new Error(`onnx-model: case ${c.id} has no ONNX file`);
+    return { bytes: data.onnx, inputDims: [...c.input], nchw: false };
+  }
   if (c.op === 'network') return buildOnnxNetworkCase(c, data);
   const [N, H, W, C] = c.input;
   const stride = c.stride ?? 1;
@@ -225,13 +248,6 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
   const ph = tfPad1d(H, kh, stride, padding);
   const pw = tfPad1d(W, kw, stride, padding);
 
-  const convAttrs = (k: [number, number], s: number, pads: [number, number, number, number], group: number): Attr[] => [
-    { name: 'dilations', ints: [1, 1] },
-    { name: 'group', i: group },
-    { name: 'kernel_shape', ints: k },
-    { name: 'pads', ints: pads }, // [top, left, bottom, right]
-    { name: 'strides', ints: [s, s] },
-  ];
   const spatialPads: [number, number, number, number] = [ph.before, pw.before, ph.after, pw.after];
 
   const nodes: NodeSpec[] = [];
@@ -244,14 +260,14 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
       const dw = need(data.depthwise, 'depthwise filter', c);
       Cout = C * M;
       inits.push(tensorProto('w_dw', [C * M, 1, kh, kw], depthwiseToOnnx(dw, kh, kw, C, M)));
-      nodes.push({ opType: 'Conv', name: 'depthwise', inputs: ['x', 'w_dw'], outputs: ['y'], attrs: convAttrs([kh, kw], stride, spatialPads, C) });
+      nodes.push({ opType: 'Conv', name: 'depthwise', inputs: ['x', 'w_dw'], outputs: ['y'], attrs: convAttrs([kh, kw], [stride, stride], [1, 1], spatialPads, C) });
       break;
     }
     case 'pointwise': {
       Cout = need(c.outChannels, 'outChannels', c);
       const pwf = need(data.pointwise, 'pointwise filter', c);
       inits.push(tensorProto('w_pw', [Cout, C, 1, 1], pointwiseToOnnx(pwf, C, Cout)));
-      nodes.push({ opType: 'Conv', name: 'pointwise', inputs: ['x', 'w_pw'], outputs: ['y'], attrs: convAttrs([1, 1], stride, spatialPads, 1) });
+      nodes.push({ opType: 'Conv', name: 'pointwise', inputs: ['x', 'w_pw'], outputs: ['y'], attrs: convAttrs([1, 1], [stride, stride], [1, 1], spatialPads, 1) });
       break;
     }
     case 'separable': {
@@ -261,15 +277,15 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
       const pwf = need(data.pointwise, 'pointwise filter', c);
       inits.push(tensorProto('w_dw', [C * M, 1, kh, kw], depthwiseToOnnx(dw, kh, kw, C, M)));
       inits.push(tensorProto('w_pw', [Cout, C * M, 1, 1], pointwiseToOnnx(pwf, C * M, Cout)));
-      nodes.push({ opType: 'Conv', name: 'depthwise', inputs: ['x', 'w_dw'], outputs: ['t'], attrs: convAttrs([kh, kw], stride, spatialPads, C) });
-      nodes.push({ opType: 'Conv', name: 'pointwise', inputs: ['t', 'w_pw'], outputs: ['y'], attrs: convAttrs([1, 1], 1, [0, 0, 0, 0], 1) });
+      nodes.push({ opType: 'Conv', name: 'depthwise', inputs: ['x', 'w_dw'], outputs: ['t'], attrs: convAttrs([kh, kw], [stride, stride], [1, 1], spatialPads, C) });
+      nodes.push({ opType: 'Conv', name: 'pointwise', inputs: ['t', 'w_pw'], outputs: ['y'], attrs: convAttrs([1, 1], [1, 1], [1, 1], [0, 0, 0, 0], 1) });
       break;
     }
     case 'conv2d': {
       Cout = need(c.outChannels, 'outChannels', c);
       const f = need(data.filter, 'conv filter', c);
       inits.push(tensorProto('w', [Cout, C, kh, kw], hwioToOihw(f, [kh, kw, C, Cout])));
-      nodes.push({ opType: 'Conv', name: 'conv2d', inputs: ['x', 'w'], outputs: ['y'], attrs: convAttrs([kh, kw], stride, spatialPads, 1) });
+      nodes.push({ opType: 'Conv', name: 'conv2d', inputs: ['x', 'w'], outputs: ['y'], attrs: convAttrs([kh, kw], [stride, stride], [1, 1], spatialPads, 1) });
       break;
     }
     default:
@@ -289,7 +305,7 @@ export function buildOnnxModel(c: BenchCase, data: CaseData): OnnxModel {
   }
 
   const bytes = modelProto(`sepconv_bench_${c.id}`, nodes, inits, inputDims, outputDims);
-  return { bytes, inputName: 'x', outputName: 'y', inputDims, outputDims };
+  return { bytes, inputDims, nchw: true };
 }
 
 /** ModelProto bytes: one graph, input `x`, output `y`, opset 17. */
@@ -313,54 +329,78 @@ function modelProto(name: string, nodes: NodeSpec[], inits: ProtoWriter[], input
 // ---------------------------------------------------------------------------------------------
 // Whole networks
 
-/** A network case: its layers and weights lowered (batch norm folded), then exported. */
+/** A MobileNet case: its graph IR (bench/lib/networks.ts: after the library's passes), exported. */
 function buildOnnxNetworkCase(c: BenchCase, data: CaseData): OnnxModel {
   const [N, H, W, C] = c.input;
   if (!data.layers || !data.weights) throw new Error(`onnx-model: case ${c.id} (network) has no layers or weights`);
   if (data.x.length !== N * H * W * C) {
     throw new Error(`onnx-model: case ${c.id}: x has ${data.x.length} values, expected ${N * H * W * C}`);
   }
-  const model = buildOnnxNetwork(lowerNetwork(data.layers, data.weights, [H, W, C]), N, `sepconv_bench_${c.id}`);
-  const [, oc, oh, ow] = model.outputDims;
-  const [eN, eH, eW, eC] = data.outShape;
-  if (eN !== N || eH !== oh || eW !== ow || eC !== oc) {
-    throw new Error(`onnx-model: case ${c.id}: the network's output NHWC [${N}, ${oh}, ${ow}, ${oc}] ≠ data.outShape [${data.outShape}]`);
+  const model = buildOnnxNetwork(networkGraph(data.layers, data.weights, [H, W, C]), N, `sepconv_bench_${c.id}`);
+  const outputs = model.outputDims.reduce((a, b) => a * b, 1);
+  if (outputs !== data.outShape.reduce((a, b) => a * b, 1)) {
+    throw new Error(`onnx-model: case ${c.id}: the network's output [${model.outputDims}] ≠ data.outShape [${data.outShape}]`);
   }
   return model;
 }
 
+/** Where a logical NHWC axis is in the NCHW tensor that holds it. */
+const NCHW_AXIS = [0, 3, 1, 2];
+
 /**
- * Exports a lowered network (batch `N`) to ONNX, NCHW throughout:
- * - conv2d / depthwise / pointwise (and dense, a 1×1 conv on [N, C, 1, 1]) → Conv with
- *   OIHW weights, the folded bias as input B, `group` = C for depthwise, explicit TF
- *   'same' pads (the extra row / column at the bottom / right), never auto_pad;
- * - activations → Relu, Clip(x, 0, 6) (opset 17: min and max are inputs, shared scalar
- *   initializers), LeakyRelu, Sigmoid, Tanh, HardSwish, Elu;
- * - residual add → Add (then its activation, if any); global average pool → GlobalAveragePool;
- * - flatten → Flatten (after a Transpose to NHWC when H·W > 1, so the order is NHWC's);
- * - softmax → Softmax over the channel axis (1 on a 4-D value, the last on a flat one).
- * Input `x` [N, C, H, W]; output `y` [N, F] after a flatten (outputDims [N, F, 1, 1]),
- * else [N, C, H, W].
+ * Exports a network's graph IR (one NHWC input, one output; batch `N`) to ONNX. Every
+ * rank-4 value is held NCHW, other values as they are:
+ * - conv → Conv with OIHW weights, the bias as input B, `group`, the graph's explicit pads;
+ *   a fused residual → Add (conv result, residual) after it, and the activation after that;
+ * - separable → Conv with group = C (no bias), then a 1×1 Conv with the bias;
+ * - dense → on a rank-4 value a 1×1 Conv (a dense layer over the channels of every pixel),
+ *   on a rank-2 one Gemm;
+ * - activations → Relu, Clip (opset 17: its bounds are inputs, shared scalar initializers;
+ *   relu6 is Clip(0, 6)), LeakyRelu, Sigmoid, Tanh, HardSwish, Elu, HardSigmoid;
+ * - binary → Add/Sub/Mul/Div; scaleShift → Mul and Add by per-channel initializers;
+ *   globalAveragePool → GlobalAveragePool;
+ * - reshape → Reshape (int64 shape initializer, batch `N`), with a Transpose to NHWC before
+ *   it when it reads a rank-4 value of more than one pixel (and back to NCHW after it when
+ *   it makes one): the graph's reshapes are of NHWC row-major data;
+ * - softmax → Softmax along the axis that holds the graph's.
+ * Input `x` [N, C, H, W]; output `y`. Throws on other ops (the bench's networks have none).
  */
-export function buildOnnxNetwork(g: NetworkGraph, N = 1, name = 'sepconv_bench_network'): OnnxModel {
+export function buildOnnxNetwork(g: Graph, N = 1, name = 'sepconv_bench_network'): OnnxModel & { outputDims: number[] } {
+  if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new Error('onnx-model: the bench exports networks of one input and one output');
+  if (g.nodes.length === 0) throw new Error('onnx-model: a network with no ops');
+  const input = (g.inputs[0] as { value: number }).value;
+  const output = g.outputs[0] as number;
   const nodes: NodeSpec[] = [];
   const inits: ProtoWriter[] = [];
-  const flat = new Set<number>(); // values that are [N, F]
-  const valueName = (v: number) => (v === 0 ? 'x' : v === g.output ? 'y' : `v${v}`);
-  let clipBounds = false;
+  const scalars = new Set<number>();
+  const logical = (v: number) => (g.values[v]?.shape as number[]).map((d, i) => (i === 0 && d === -1 ? N : d));
+  /** Dims as held: rank 4 NCHW. */
+  const held = (v: number) => {
+    const s = logical(v);
+    return s.length === 4 ? NCHW_AXIS.map((a) => s[a] as number) : s;
+  };
+  const pixels = (v: number) => {
+    const s = logical(v);
+    return s.length === 4 ? (s[1] as number) * (s[2] as number) : 1;
+  };
+  const valueName = (v: number) => (v === input ? 'x' : v === output ? 'y' : `v${v}`);
+  const emit = (opType: string, opName: string, inputs: string[], out: string, attrs: Attr[] = []) => nodes.push({ opType, name: opName, inputs, outputs: [out], attrs });
+  const scalar = (v: number) => {
+    if (!scalars.has(v)) inits.push(tensorProto(`c_${v}`, [], Float32Array.of(v)));
+    scalars.add(v);
+    return `c_${v}`;
+  };
 
-  /** Emits the activation of `op` reading `pre` and writing value `out`. */
-  const activation = (opName: string, a: GraphAct, pre: string, out: string) => {
-    const node = (opType: string, inputs: string[], attrs: Attr[] = []) => nodes.push({ opType, name: `${opName}_act`, inputs, outputs: [out], attrs });
+  /** Emits activation `a` reading `pre` and writing `out`. */
+  const activation = (opName: string, a: ActivationSpec, pre: string, out: string) => {
+    const node = (opType: string, inputs: string[], attrs: Attr[] = []) => emit(opType, `${opName}_act`, inputs, out, attrs);
     switch (a.activation) {
       case 'relu':
         return node('Relu', [pre]);
       case 'relu6':
-        if (!clipBounds) {
-          inits.push(tensorProto('clip_min', [], Float32Array.of(0)), tensorProto('clip_max', [], Float32Array.of(6)));
-          clipBounds = true;
-        }
-        return node('Clip', [pre, 'clip_min', 'clip_max']);
+        return node('Clip', [pre, scalar(0), scalar(6)]);
+      case 'clip':
+        return node('Clip', [pre, scalar(a.alpha), scalar(a.beta)]);
       case 'leakyRelu':
         return node('LeakyRelu', [pre], [{ name: 'alpha', f: a.alpha }]);
       case 'sigmoid':
@@ -369,116 +409,121 @@ export function buildOnnxNetwork(g: NetworkGraph, N = 1, name = 'sepconv_bench_n
         return node('Tanh', [pre]);
       case 'hardSwish':
         return node('HardSwish', [pre]); // x · max(0, min(1, x/6 + 1/2)) = x · relu6(x + 3) / 6
+      case 'hardSigmoid':
+        return node('HardSigmoid', [pre], [{ name: 'alpha', f: a.alpha }, { name: 'beta', f: a.beta }]);
       case 'elu':
         return node('Elu', [pre], [{ name: 'alpha', f: a.alpha }]);
-      case 'linear':
-        throw new Error('unreachable');
+      default:
+        throw new Error(`onnx-model: ${opName}: no ONNX op for activation ${a.activation}`);
     }
   };
-  /** The name an op writes its pre-activation result to, and the activation after it. */
-  const withActivation = (opName: string, a: GraphAct, out: number, emit: (target: string) => void) => {
-    if (a.activation === 'linear') return emit(valueName(out));
-    const pre = `${valueName(out)}_pre`;
-    emit(pre);
-    activation(opName, a, pre, valueName(out));
-  };
-  const conv = (
-    opName: string,
-    input: number,
-    out: number,
-    weight: Float32Array,
-    wDims: number[],
-    bias: Float32Array | null,
-    k: [number, number],
-    strides: [number, number],
-    dilation: [number, number],
-    pads: [number, number, number, number],
-    group: number,
-    a: GraphAct,
-  ) => {
-    inits.push(tensorProto(`${opName}_w`, wDims, weight));
-    const inputs = [valueName(input), `${opName}_w`];
-    if (bias) {
-      inits.push(tensorProto(`${opName}_b`, [bias.length], bias));
-      inputs.push(`${opName}_b`);
+  /** An op `op` writing its result, then its residual add and activation, into value `out`. */
+  const write = (opName: string, out: number, residual: number | null, a: ActivationSpec, op: (target: string) => void) => {
+    const linear = a.activation === 'linear';
+    let cur = residual === null && linear ? valueName(out) : `${valueName(out)}_pre`;
+    op(cur);
+    if (residual !== null) {
+      const sum = linear ? valueName(out) : `${valueName(out)}_sum`;
+      emit('Add', `${opName}_add`, [cur, valueName(residual)], sum);
+      cur = sum;
     }
-    withActivation(opName, a, out, (target) =>
-      nodes.push({
-        opType: 'Conv',
-        name: opName,
-        inputs,
-        outputs: [target],
-        attrs: [
-          { name: 'dilations', ints: dilation },
-          { name: 'group', i: group },
-          { name: 'kernel_shape', ints: k },
-          { name: 'pads', ints: pads }, // [top, left, bottom, right]
-          { name: 'strides', ints: strides },
-        ],
-      }),
-    );
+    if (!linear) activation(opName, a, cur, valueName(out));
   };
-  const padsOf = (op: { inShape: [number, number, number]; kernel: [number, number]; strides: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' }) => {
-    const ph = tfPad1d(op.inShape[0], (op.kernel[0] - 1) * op.dilation[0] + 1, op.strides[0], op.padding);
-    const pw = tfPad1d(op.inShape[1], (op.kernel[1] - 1) * op.dilation[1] + 1, op.strides[1], op.padding);
-    return [ph.before, pw.before, ph.after, pw.after] as [number, number, number, number];
+  const conv = (opName: string, inputs: string[], target: string, ...attrs: Parameters<typeof convAttrs>) => emit('Conv', opName, inputs, target, convAttrs(...attrs));
+  const weight = (w: string, dims: number[], data: Float32Array) => {
+    inits.push(tensorProto(w, dims, data));
+    return w;
   };
 
-  g.ops.forEach((op, i) => {
-    const opName = `n${i}_${op.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    if (flat.has(op.input) && op.kind !== 'softmax') throw new Error(`onnx-model: ${op.name} (${op.kind}) after a flatten is not supported`);
-    switch (op.kind) {
-      case 'conv2d': {
-        const [kh, kw] = op.kernel;
-        const cin = op.inShape[2] / op.groups;
-        const cout = op.outShape[2];
-        conv(opName, op.input, op.output, hwioToOihw(op.filter, [kh, kw, cin, cout]), [cout, cin, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), op.groups, op.act);
+  g.nodes.forEach((n, i) => {
+    const opName = `n${i}_${n.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const x = n.inputs[0] as number;
+    const unsupported = (why: string) => new Error(`onnx-model: node '${n.name}' (${n.op}): ${why}`);
+    for (const v of n.inputs) if (g.values[v]?.constant) throw unsupported('constant operands are not part of the bench\'s networks');
+    if ((n.attrs as { layout?: string }).layout === 'NCHW') throw unsupported('the bench exports NHWC graphs');
+    switch (n.op) {
+      case 'conv': {
+        const a = n.attrs as OpAttrs['conv'];
+        const cpg = (logical(x)[3] as number) / a.groups;
+        const inputs = [valueName(x), weight(`${opName}_w`, [a.outChannels, cpg, a.kH, a.kW], hwioToOihw(a.filter, [a.kH, a.kW, cpg, a.outChannels]))];
+        if (a.bias) inputs.push(weight(`${opName}_b`, [a.bias.length], a.bias));
+        const p = a.pad;
+        write(opName, n.output, a.residual, a.act, (t) => conv(opName, inputs, t, [a.kH, a.kW], [a.strideH, a.strideW], [a.dilationH, a.dilationW], [p.top, p.left, p.bottom, p.right], a.groups));
         break;
       }
-      case 'depthwise': {
-        const [kh, kw] = op.kernel;
-        const c = op.inShape[2];
-        const m = op.multiplier;
-        conv(opName, op.input, op.output, depthwiseToOnnx(op.filter, kh, kw, c, m), [c * m, 1, kh, kw], op.bias, op.kernel, op.strides, op.dilation, padsOf(op), c, op.act);
+      case 'separable': {
+        const a = n.attrs as OpAttrs['separable'];
+        const c = logical(x)[3] as number;
+        const m = a.multiplier;
+        const p = a.pad;
+        const dw = [valueName(x), weight(`${opName}_dw`, [c * m, 1, a.kH, a.kW], depthwiseToOnnx(a.depthwiseFilter, a.kH, a.kW, c, m))];
+        conv(`${opName}_depthwise`, dw, `${valueName(n.output)}_mid`, [a.kH, a.kW], [a.strideH, a.strideW], [a.dilationH, a.dilationW], [p.top, p.left, p.bottom, p.right], c);
+        const pw = [`${valueName(n.output)}_mid`, weight(`${opName}_pw`, [a.outChannels, c * m, 1, 1], pointwiseToOnnx(a.pointwiseFilter, c * m, a.outChannels))];
+        if (a.bias) pw.push(weight(`${opName}_b`, [a.bias.length], a.bias));
+        write(opName, n.output, null, a.act, (t) => conv(opName, pw, t, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], 1));
         break;
       }
-      case 'pointwise': {
-        const cin = op.inShape[2];
-        const cout = op.outShape[2];
-        conv(opName, op.input, op.output, pointwiseToOnnx(op.filter, cin, cout), [cout, cin, 1, 1], op.bias, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], 1, op.act);
+      case 'dense': {
+        const a = n.attrs as OpAttrs['dense'];
+        const s = logical(x);
+        const k = s[s.length - 1] as number;
+        if (s.length !== 4 && s.length !== 2) throw unsupported(`a rank-${s.length} input`);
+        const inputs = [valueName(x), s.length === 4 ? weight(`${opName}_w`, [a.units, k, 1, 1], pointwiseToOnnx(a.weights, k, a.units)) : weight(`${opName}_w`, [k, a.units], a.weights)];
+        if (a.bias) inputs.push(weight(`${opName}_b`, [a.bias.length], a.bias));
+        write(opName, n.output, a.residual, a.act, (t) => (s.length === 4 ? conv(opName, inputs, t, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], 1) : emit('Gemm', opName, inputs, t)));
         break;
       }
-      case 'add':
-        withActivation(opName, op.act, op.output, (target) =>
-          nodes.push({ opType: 'Add', name: opName, inputs: [valueName(op.input), valueName(op.residual)], outputs: [target], attrs: [] }),
-        );
+      case 'binary': {
+        const a = n.attrs as OpAttrs['binary'];
+        const [p, q] = n.inputs as [number, number];
+        if ((logical(p).length === 4) !== (logical(q).length === 4)) throw unsupported('operands of rank 4 and another rank');
+        const opType = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div' }[a.kind];
+        write(opName, n.output, null, a.act, (t) => emit(opType, opName, [valueName(p), valueName(q)], t));
         break;
-      case 'pool':
-        nodes.push({ opType: 'GlobalAveragePool', name: opName, inputs: [valueName(op.input)], outputs: [valueName(op.output)], attrs: [] });
+      }
+      case 'activation':
+        activation(opName, (n.attrs as OpAttrs['activation']).act, valueName(x), valueName(n.output));
         break;
-      case 'flatten': {
-        let src = valueName(op.input);
-        if (op.inShape[0] * op.inShape[1] > 1) {
-          nodes.push({ opType: 'Transpose', name: `${opName}_nhwc`, inputs: [src], outputs: [`${src}_nhwc`], attrs: [{ name: 'perm', ints: [0, 2, 3, 1] }] });
+      case 'scaleShift': {
+        const a = n.attrs as OpAttrs['scaleShift'];
+        const rank = logical(x).length;
+        const axis = rank === 4 ? NCHW_AXIS.indexOf(a.axis) : a.axis;
+        const dims = Array.from({ length: rank }, (_, d) => (d === axis ? a.scale.length : 1));
+        emit('Mul', `${opName}_scale`, [valueName(x), weight(`${opName}_scale`, dims, a.scale)], `${valueName(n.output)}_scaled`);
+        emit('Add', `${opName}_shift`, [`${valueName(n.output)}_scaled`, weight(`${opName}_shift`, dims, a.shift)], valueName(n.output));
+        break;
+      }
+      case 'globalAveragePool':
+        emit('GlobalAveragePool', opName, [valueName(x)], valueName(n.output));
+        break;
+      case 'reshape': {
+        let src = valueName(x);
+        if (pixels(x) > 1) {
+          emit('Transpose', `${opName}_nhwc`, [src], `${src}_nhwc`, [{ name: 'perm', ints: [0, 2, 3, 1] }]);
           src = `${src}_nhwc`;
         }
-        nodes.push({ opType: 'Flatten', name: opName, inputs: [src], outputs: [valueName(op.output)], attrs: [{ name: 'axis', i: 1 }] });
-        flat.add(op.output);
+        const back = pixels(n.output) > 1;
+        const dims = back ? logical(n.output) : held(n.output);
+        inits.push(tensorProto(`${opName}_shape`, [dims.length], BigInt64Array.from(dims, (d) => BigInt(d))));
+        const out = back ? `${valueName(n.output)}_nhwc` : valueName(n.output);
+        emit('Reshape', opName, [src, `${opName}_shape`], out);
+        if (back) emit('Transpose', `${opName}_nchw`, [out], valueName(n.output), [{ name: 'perm', ints: [0, 3, 1, 2] }]);
         break;
       }
-      case 'softmax':
-        nodes.push({ opType: 'Softmax', name: opName, inputs: [valueName(op.input)], outputs: [valueName(op.output)], attrs: flat.has(op.input) ? [] : [{ name: 'axis', i: 1 }] });
-        if (flat.has(op.input)) flat.add(op.output);
+      case 'softmax': {
+        const rank = logical(x).length;
+        const axis = ((n.attrs as OpAttrs['softmax']).axis + rank) % rank;
+        emit('Softmax', opName, [valueName(x)], valueName(n.output), [{ name: 'axis', i: rank === 4 ? NCHW_AXIS.indexOf(axis) : axis }]);
         break;
+      }
+      default:
+        throw unsupported('not an op of the bench\'s networks');
     }
   });
-  if (g.ops.length === 0) throw new Error('onnx-model: a network with no ops');
 
-  const [H, W, C] = g.inputShape;
-  const [oh, ow, oc] = g.outputShape;
-  const inputDims: [number, number, number, number] = [N, C, H, W];
-  const outFlat = flat.has(g.output);
-  const outputDims: [number, number, number, number] = outFlat ? [N, oc, 1, 1] : [N, oc, oh, ow];
-  const bytes = modelProto(name, nodes, inits, inputDims, outFlat ? [N, oc] : outputDims);
-  return { bytes, inputName: 'x', outputName: 'y', inputDims, outputDims };
+  if (logical(input).length !== 4) throw new Error('onnx-model: the bench exports networks of an image input');
+  const inputDims = held(input);
+  const outputDims = held(output);
+  const bytes = modelProto(name, nodes, inits, inputDims, outputDims);
+  return { bytes, inputDims, nchw: true, outputDims };
 }

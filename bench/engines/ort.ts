@@ -1,31 +1,28 @@
-// ONNX Runtime Web, WebGPU execution provider, as a bench engine.
+// ONNX Runtime Web as bench engines: the WebGPU execution provider (ort-webgpu) on every case,
+// and the wasm execution provider on one thread (ort-wasm) on the pretrained networks run from
+// their ONNX files (BlazeFace).
 //
-// Each case becomes an ONNX model (see onnx-model.ts: one op for an op case; for a network case
-// an export of the whole network, batch norm folded into the Convs, relu6 as Clip, residual Add,
-// GlobalAveragePool, the dense head as a 1×1 Conv, Flatten, Softmax) run by an InferenceSession
-// on the 'webgpu' EP. The input is transposed to NCHW once and uploaded to a GPU buffer once (both
-// untimed); outputs stay on the GPU (preferredOutputLocation 'gpu-buffer'): run(k) runs the
-// session k times, disposes the k − 1 intermediate output tensors unread, and downloads only the
-// last one, which it transposes back to NHWC.
+// Each case is an ONNX model (see onnx-model.ts: one op for an op case; for a MobileNet case an
+// export of the network's graph IR, batch norm folded into the Convs, relu6 as Clip, residual
+// Add, GlobalAveragePool, the dense head as a 1×1 Conv, Reshape, Softmax; for a BlazeFace case the
+// file itself) run by an InferenceSession. The bench's own models are NCHW: the input is
+// transposed once (untimed), and rank-4 outputs back to NHWC after the readback. On WebGPU the
+// input is uploaded to a GPU buffer once (untimed) and outputs stay on the GPU
+// (preferredOutputLocation 'gpu-buffer'): run(k) runs the session k times, disposes the outputs of
+// the first k − 1 runs unread, and downloads only the last run's outputs (all of them, in the
+// model's order, concatenated as the harness compares them).
 //
-// Loading: `onnxruntime-web/webgpu` resolves (package exports, "import" → "default") to
-// dist/ort.webgpu.bundle.min.mjs, which inlines its Emscripten glue (.mjs) and loads only the
-// .wasm (ort-wasm-simd-threaded.asyncify.wasm, the native WebGPU EP build) at run time. We import
-// that .wasm with Vite's `?url` and hand it to `env.wasm.wasmPaths.wasm`, so its location never
-// depends on `import.meta.url` of the (possibly pre-bundled) JS: this works in `vite dev` (with or
-// without onnxruntime-web in optimizeDeps) and in `vite build` + `vite preview` (the .wasm is
-// emitted as an asset). Single-threaded (numThreads = 1, no worker, no proxy): the bench page is
-// not cross-origin isolated.
+// Loading: see ort-load.ts.
 
 import type * as Ort from 'onnxruntime-web/webgpu';
-import { nchwToNhwc, nhwcToNchw } from '../lib/layout';
+import { isOnnxCase } from '../lib/cases';
+import { concatenate, nchwToNhwc, nhwcToNchw } from '../lib/layout';
 import { errorText } from '../lib/stats';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types';
 import { buildOnnxModel } from './onnx-model';
+import { loadOrt, type OrtModule } from './ort-load';
 
-type OrtModule = typeof Ort;
-
-/** A 1×1 Conv on a [1, 1, 1, 1] input: used by init() to check that the WebGPU EP really runs. */
+/** A 1×1 Conv on a [1, 1, 1, 1] input: used by init() to check that the execution provider really runs. */
 function probeCase(): { c: BenchCase; data: CaseData } {
   return {
     c: { id: 'ort_probe', op: 'pointwise', input: [1, 1, 1, 1], outChannels: 1 },
@@ -33,70 +30,74 @@ function probeCase(): { c: BenchCase; data: CaseData } {
   };
 }
 
-export function createOrtEngine(): BenchEngine {
+/** A GPU device with the adapter's full limits and all its features. */
+async function fullDevice(): Promise<GPUDevice> {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) {
+    throw new Error('ort-webgpu: WebGPU is not available here (navigator.gpu is missing)');
+  }
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('ort-webgpu: WebGPU is not available here (requestAdapter() returned null)');
+  // ORT checks the device's features and limits and uses what it finds, so this gives it at least
+  // what it would request for a device of its own (f16, subgroups, timestamp queries, ...).
+  const requiredLimits: Record<string, number> = {};
+  for (const key in adapter.limits) {
+    const v = (adapter.limits as unknown as Record<string, unknown>)[key];
+    if (typeof v === 'number') requiredLimits[key] = v;
+  }
+  const requiredFeatures = [...adapter.features] as GPUFeatureName[];
+  return adapter.requestDevice({ requiredLimits, requiredFeatures });
+}
+
+export function createOrtEngine(ep: 'webgpu' | 'wasm'): BenchEngine {
+  const name = ep === 'webgpu' ? 'ort-webgpu' : 'ort-wasm';
   let ort: OrtModule | null = null;
   /**
-   * Our GPUDevice, handed to every session through the EP option `device`: ORT runs on it, and we
-   * upload each case's input into a GPU buffer of it. (Without it ORT makes its own device, and may
-   * make a new one whenever its last session is released: a buffer made on `env.webgpu.device`
-   * earlier then fails validation with "associated with [Device], and cannot be used with [Device]".)
+   * WebGPU: our GPUDevice, handed to every session through the EP option `device`: ORT runs on
+   * it, and we upload each case's input into a GPU buffer of it. (Without it ORT makes its own
+   * device, and may make a new one whenever its last session is released: a buffer made on
+   * `env.webgpu.device` earlier then fails validation with "associated with [Device], and cannot
+   * be used with [Device]".)
    */
   let device: GPUDevice | null = null;
   const live = new Set<PreparedCase>();
 
-  const ep = (d: GPUDevice): Ort.InferenceSession.WebGpuExecutionProviderOption => ({ name: 'webgpu', device: d });
+  // Errors only: BlazeFace's files make ORT warn about the initializers its optimizer folds away.
+  const options = (dev: GPUDevice | null): Ort.InferenceSession.SessionOptions =>
+    dev
+      ? {
+          executionProviders: [{ name: 'webgpu', device: dev } satisfies Ort.InferenceSession.WebGpuExecutionProviderOption],
+          preferredOutputLocation: 'gpu-buffer',
+          // Fail rather than quietly run a node on ORT's wasm CPU EP: every node must be on WebGPU.
+          extra: { session: { disable_cpu_ep_fallback: '1' } },
+          logSeverityLevel: 3,
+        }
+      : { executionProviders: ['wasm'], logSeverityLevel: 3 };
 
   return {
-    name: 'ort-webgpu',
+    name,
+    // The wasm EP takes part in the pretrained networks only (the issue's reference runtime for them).
+    ...(ep === 'wasm' && { supports: isOnnxCase }),
 
     async init(): Promise<void> {
       if (ort) return;
-      if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) {
-        throw new Error('ort-webgpu: WebGPU is not available here (navigator.gpu is missing)');
-      }
-      const adapter = await navigator.gpu.requestAdapter();
-      if (!adapter) throw new Error('ort-webgpu: WebGPU is not available here (requestAdapter() returned null)');
-      // The adapter's full limits and all its features (f16, subgroups, timestamp queries, ...):
-      // ORT checks the device's features and limits and uses what it finds, so this gives it at
-      // least what it would request for a device of its own.
-      const requiredLimits: Record<string, number> = {};
-      for (const key in adapter.limits) {
-        const v = (adapter.limits as unknown as Record<string, unknown>)[key];
-        if (typeof v === 'number') requiredLimits[key] = v;
-      }
-      const requiredFeatures = [...adapter.features] as GPUFeatureName[];
-      const dev = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-
-      const [mod, wasm] = await Promise.all([
-        import('onnxruntime-web/webgpu'),
-        import('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'),
-      ]);
-      const m = mod as OrtModule & { default?: OrtModule };
-      const o: OrtModule = m.InferenceSession ? m : (m.default ?? m);
-      o.env.wasm.numThreads = 1;
-      o.env.wasm.proxy = false;
-      o.env.wasm.wasmPaths = { wasm: new URL(wasm.default, location.href).href };
-      o.env.logLevel = 'error';
-
-      // Create and run a tiny session: this loads the wasm and brings up the WebGPU EP, so a page
+      const dev = ep === 'webgpu' ? await fullDevice() : null;
+      const o = await loadOrt(ep);
+      // Create and run a tiny session: this loads the wasm (and brings up the WebGPU EP), so a page
       // where it cannot run fails here, with a clear message, rather than in prepare().
       const probe = probeCase();
       let session: Ort.InferenceSession | null = null;
       try {
         const model = buildOnnxModel(probe.c, probe.data);
-        session = await o.InferenceSession.create(model.bytes, {
-          executionProviders: [ep(dev)],
-          extra: { session: { disable_cpu_ep_fallback: '1' } },
-        });
-        const out = await session.run({ x: new o.Tensor('float32', probe.data.x, model.inputDims) });
-        const y = out.y;
+        session = await o.InferenceSession.create(model.bytes, options(dev));
+        const out = await session.run({ [session.inputNames[0] as string]: new o.Tensor('float32', probe.data.x, model.inputDims) });
+        const y = out[session.outputNames[0] as string];
         const v = y ? await y.getData(true) : undefined;
         if (!(v instanceof Float32Array) || v[0] !== 6) {
           throw new Error(`probe Conv gave ${v ? String(v[0]) : 'nothing'}, expected 6`);
         }
       } catch (e) {
-        dev.destroy();
-        throw new Error(`ort-webgpu: the onnxruntime-web WebGPU execution provider is unavailable: ${errorText(e)}`);
+        dev?.destroy();
+        throw new Error(`${name}: the onnxruntime-web ${ep} execution provider is unavailable: ${errorText(e)}`);
       } finally {
         await session?.release();
       }
@@ -105,49 +106,55 @@ export function createOrtEngine(): BenchEngine {
     },
 
     async prepare(c: BenchCase, data: CaseData): Promise<PreparedCase> {
-      if (!ort || !device) throw new Error('ort-webgpu: init() has not run');
+      if (!ort || (ep === 'webgpu' && !device)) throw new Error(`${name}: init() has not run`);
       const o = ort;
       const dev = device;
       const model = buildOnnxModel(c, data);
-      const session = await o.InferenceSession.create(model.bytes, {
-        executionProviders: [ep(dev)],
-        graphOptimizationLevel: 'all',
-        preferredOutputLocation: 'gpu-buffer',
-        // Fail rather than quietly run a node on ORT's wasm CPU EP: every node must be on WebGPU.
-        extra: { session: { disable_cpu_ep_fallback: '1' } },
-      });
+      const session = await o.InferenceSession.create(model.bytes, { ...options(dev), graphOptimizationLevel: 'all' });
 
-      // The input, NCHW, in a GPU buffer of our device, once: runs read it in place.
-      const [, C, H, W] = model.inputDims;
-      const xNchw = nhwcToNchw(data.x, [1, H, W, C]);
-      const xBuffer = dev.createBuffer({
-        size: Math.ceil(xNchw.byteLength / 16) * 16,
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-      });
-      dev.queue.writeBuffer(xBuffer, 0, xNchw);
-      const input = o.Tensor.fromGpuBuffer(xBuffer, { dataType: 'float32', dims: model.inputDims });
-      const feeds: Record<string, Ort.Tensor> = { [model.inputName]: input };
-      const [, Cout, Ho, Wo] = model.outputDims;
+      // The input, in the model's layout, once: on WebGPU in a GPU buffer of our device that runs read in place.
+      const [d0, d1, d2, d3] = model.inputDims as [number, number, number, number];
+      const x = model.nchw ? nhwcToNchw(data.x, [d0, d2, d3, d1]) : new Float32Array(data.x);
+      let xBuffer: GPUBuffer | null = null;
+      let input: Ort.Tensor;
+      if (dev) {
+        xBuffer = dev.createBuffer({
+          size: Math.ceil(x.byteLength / 16) * 16,
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        });
+        dev.queue.writeBuffer(xBuffer, 0, x);
+        input = o.Tensor.fromGpuBuffer(xBuffer, { dataType: 'float32', dims: model.inputDims });
+      } else {
+        input = new o.Tensor('float32', x, model.inputDims);
+      }
+      const feeds: Record<string, Ort.Tensor> = { [session.inputNames[0] as string]: input };
 
       let disposed = false;
       const prepared: PreparedCase = {
         async run(k: number): Promise<Float32Array> {
-          if (disposed) throw new Error(`ort-webgpu: case ${c.id} was disposed`);
-          if (!(k >= 1)) throw new Error(`ort-webgpu: run(k) needs k ≥ 1, got ${k}`);
-          let last: Ort.Tensor | undefined;
+          if (disposed) throw new Error(`${name}: case ${c.id} was disposed`);
+          if (!(k >= 1)) throw new Error(`${name}: run(k) needs k ≥ 1, got ${k}`);
+          let last: Ort.Tensor[] = [];
           for (let i = 0; i < k; i++) {
             const out = await session.run(feeds);
-            // Outputs other than the one we return (there are none, but be safe) are freed at once.
-            for (const [name, t] of Object.entries(out)) if (name !== model.outputName) t.dispose();
-            last?.dispose();
-            last = out[model.outputName];
-            if (!last) throw new Error(`ort-webgpu: session gave no output '${model.outputName}'`);
+            last.forEach((t) => t.dispose());
+            last = session.outputNames.map((n) => {
+              const t = out[n];
+              if (!t) throw new Error(`${name}: session gave no output '${n}'`);
+              return t;
+            });
           }
           // getData(true) downloads a GPU output and releases its buffer; for a CPU output it just
           // returns the data.
-          const y = await last!.getData(true);
-          if (!(y instanceof Float32Array)) throw new Error('ort-webgpu: output is not float32');
-          return nchwToNhwc(y, [1, Cout, Ho, Wo]);
+          const outputs = await Promise.all(
+            last.map(async (t) => {
+              const d = await t.getData(true);
+              if (!(d instanceof Float32Array)) throw new Error(`${name}: output is not float32`);
+              return { data: d, dims: t.dims };
+            }),
+          );
+          // Rank-4 outputs of the bench's own (NCHW) models back in NHWC.
+          return concatenate(outputs.map((y) => (model.nchw && y.dims.length === 4 ? nchwToNhwc(y.data, y.dims) : y.data)));
         },
         async dispose(): Promise<void> {
           if (disposed) return;
@@ -155,7 +162,7 @@ export function createOrtEngine(): BenchEngine {
           live.delete(prepared);
           await session.release();
           input.dispose();
-          xBuffer.destroy();
+          xBuffer?.destroy();
         },
       };
       live.add(prepared);

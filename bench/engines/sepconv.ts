@@ -1,5 +1,7 @@
 // sepconv itself as a benchmark engine (WebGPU or CPU backend).
-import { createEngine, sequential, type Engine, type Tensor } from 'sepconv';
+import { createEngine, loadOnnx, sequential, type Engine, type Tensor } from 'sepconv';
+import { isOnnxCase } from '../lib/cases.js';
+import { concatenate } from '../lib/layout.js';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 
 /** Milliseconds of tuning per case for the tuned engine: enough for every candidate of a suite case here. */
@@ -31,6 +33,7 @@ export function createSepconvEngine(
     },
     /** prepare() on a given engine (e.g. one with forced kernel variants). */
     async prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> {
+      if (isOnnxCase(c)) return prepareOnnx(en, c, d);
       if (c.op === 'network') return prepareNetwork(en, c, d);
       const [, , , cin] = c.input;
       const [kh, kw] = c.kernel ?? [1, 1];
@@ -85,7 +88,38 @@ export function createSepconvEngine(
 }
 
 /**
- * A network case: the model built from the case's layers and Keras-ordered weights
+ * An ONNX file case (BlazeFace): the file loaded with loadOnnx; run(k) = k predicts, the
+ * last one's outputs read (all of them, in the file's order, concatenated).
+ */
+async function prepareOnnx(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> {
+  if (!d.onnx) throw new Error(`sepconv: case ${c.id} has no ONNX file`);
+  const model = await loadOnnx(en, d.onnx);
+  const x = en.tensor(d.x, c.input);
+  const feeds = { [(model.inputs[0] as { name: string }).name]: x };
+  const predict = () => model.predict(feeds);
+  const free = (outs: Record<string, Tensor>) => Object.values(outs).forEach((t) => t.dispose());
+  return {
+    async run(k) {
+      let outs = predict();
+      for (let i = 1; i < k; i++) {
+        free(outs); // still computed: the forward pass is queued; its output buffers are recycled after
+        outs = predict();
+      }
+      const parts = await Promise.all(model.outputs.map((o) => (outs[o.name] as Tensor).read()));
+      free(outs);
+      return concatenate(parts);
+    },
+    dispose() {
+      x.dispose();
+      model.dispose();
+    },
+    tune: (options) => model.tune(feeds, options),
+    explain: () => en.explain(predict),
+  };
+}
+
+/**
+ * A MobileNet case: the model built from the case's layers and Keras-ordered weights
  * (batch norm folded by the library); run(k) = k predicts, the last one read.
  */
 function prepareNetwork(en: Engine, c: BenchCase, d: CaseData): PreparedCase {

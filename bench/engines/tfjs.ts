@@ -5,7 +5,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { lowerNetwork } from '../lib/network-graph.js';
+import { isOnnxCase } from '../lib/cases.js';
+import { networkGraph } from '../lib/networks.js';
 import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/types.js';
 import { tfjsNetwork } from './tfjs-network.js';
 import { tfjsCaseOp, tfjsPrepared } from './tfjs-ops.js';
@@ -18,9 +19,10 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
   };
   return {
     name: backend === 'webgpu' ? 'tfjs-webgpu' : 'tfjs-wasm',
-    // The end-to-end network cases compare the WebGPU runtimes (and sepconv's CPU
-    // backend); TF.js WASM is not part of them.
-    supports: (c: BenchCase) => backend === 'webgpu' || c.op !== 'network',
+    // The end-to-end MobileNet cases compare the WebGPU runtimes (and sepconv's CPU
+    // backend); TF.js WASM is not part of them. The pretrained networks are ONNX files,
+    // which TF.js does not load: neither backend takes part in those.
+    supports: (c: BenchCase) => c.op !== 'network' || (backend === 'webgpu' && !isOnnxCase(c)),
     async init() {
       if (backend === 'wasm' && !wasmPathsSet) {
         // Vite serves the .wasm files at hashed URLs; tell TF.js where each one is.
@@ -47,13 +49,14 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
 }
 
 /**
- * A network case: the layers lowered with batch norm folded (see network-graph.ts),
- * weights uploaded once as tensors; run(k) = k forward passes, the last one read.
+ * A MobileNet case: the network's graph IR after the library's passes (batch norm folded,
+ * activations and residual adds fused; see networkGraph), its weights uploaded once as
+ * tensors; run(k) = k forward passes, the last one read.
  */
 function prepareNetwork(c: BenchCase, d: CaseData, use: () => Promise<void>): PreparedCase {
   if (!d.layers || !d.weights) throw new Error(`tfjs: case ${c.id} has no layers or weights`);
   const [, h, w, ch] = c.input;
-  const net = tfjsNetwork(lowerNetwork(d.layers, d.weights, [h, w, ch]));
+  const net = tfjsNetwork(networkGraph(d.layers, d.weights, [h, w, ch]));
   const x = tf.tensor4d(d.x, c.input);
   const op = () => net.forward(x);
   const dispose = () => {

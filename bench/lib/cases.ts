@@ -6,7 +6,7 @@
 // the sources with tsx, where the package entry (WGSL `?raw` imports) cannot load.
 
 import { seededUniform } from '../../src/random.js';
-import type { BenchCase, CaseData } from './types.js';
+import type { BenchCase, CaseData, NetworkName } from './types.js';
 
 /** A few cases that cover every op and both strides, for --quick. */
 export const QUICK_IDS = [
@@ -19,10 +19,22 @@ export const QUICK_IDS = [
 ];
 
 /** The network cases --quick runs too (bench/networks.json). */
-export const QUICK_NETWORK_IDS = ['mobilenetV2_1.0_224'];
+export const QUICK_NETWORK_IDS = ['mobilenetV2_1.0_224', 'blazeface_front_128'];
 
 const OPS = ['depthwise', 'pointwise', 'separable', 'conv2d', 'network'];
-const NETWORKS = ['mobilenetV1', 'mobilenetV2'];
+/** The networks run from an ONNX file (pretrained weights; bench/lib/networks.ts knows the files). */
+const ONNX_NETWORKS: readonly NetworkName[] = ['blazefaceFront', 'blazefaceBack'];
+const NETWORKS: readonly NetworkName[] = ['mobilenetV1', 'mobilenetV2', ...ONNX_NETWORKS];
+
+/** Whether a network is run from its ONNX file (rather than built from a layer list). */
+export function isOnnxNetwork(network: NetworkName): boolean {
+  return ONNX_NETWORKS.includes(network);
+}
+
+/** Whether a case is a network run from its ONNX file. */
+export function isOnnxCase(c: BenchCase): boolean {
+  return c.op === 'network' && isOnnxNetwork(c.network as NetworkName);
+}
 
 /** Checks the suite's JSON and returns its cases. */
 export function parseSuite(json: unknown): BenchCase[] {
@@ -34,7 +46,7 @@ export function parseSuite(json: unknown): BenchCase[] {
     }
     if (!Array.isArray(c.input) || c.input.length !== 4) throw new Error(`bench suite: case ${c.id}: input must be [N, H, W, C]`);
     if (c.op === 'network') {
-      if (!NETWORKS.includes(c.network as string)) throw new Error(`bench suite: case ${c.id}: network must be one of ${NETWORKS.join(', ')}`);
+      if (!NETWORKS.includes(c.network as NetworkName)) throw new Error(`bench suite: case ${c.id}: network must be one of ${NETWORKS.join(', ')}`);
       if (c.alpha !== undefined && !(c.alpha > 0)) throw new Error(`bench suite: case ${c.id}: alpha must be positive`);
       if (c.classes !== undefined && !(Number.isInteger(c.classes) && c.classes > 0)) throw new Error(`bench suite: case ${c.id}: classes must be a positive integer`);
       continue;
@@ -66,9 +78,10 @@ export function joinSuites(...suites: BenchCase[][]): BenchCase[] {
   return all;
 }
 
-/** NHWC output shape of a case ('same' padding: ceil(H / stride)). */
+/** NHWC output shape of a case ('same' padding: ceil(H / stride); MobileNets: [N, 1, 1, classes]). */
 export function outputShape(c: BenchCase): [number, number, number, number] {
   const [n, h, w, cin] = c.input;
+  if (isOnnxCase(c)) throw new Error(`bench: case ${c.id} runs an ONNX file: its outputs come from the file (loadCase in bench/lib/networks.ts)`);
   if (c.op === 'network') return [n, 1, 1, c.classes ?? 1000];
   const s = c.op === 'pointwise' ? 1 : (c.stride ?? 1);
   const same = (c.padding ?? 'same') === 'same';

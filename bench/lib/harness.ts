@@ -48,6 +48,7 @@ export async function runCases(
       const row: BenchRow = {
         case: c.id,
         op: c.op,
+        ...(c.network && { network: c.network }),
         engine: engine.name,
         firstMs: null,
         medianMs: null,

@@ -36,3 +36,11 @@ export function nchwToNhwc(x: Float32Array, nchw: readonly number[]): Float32Arr
 export function hwioToOihw(f: Float32Array, hwio: readonly number[]): Float32Array<ArrayBuffer> {
   return permute4(f, hwio, [3, 2, 0, 1]);
 }
+
+/** Several outputs as one array, one after the other (how the harness compares a model's outputs). */
+export function concatenate(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0] as Float32Array;
+  const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  return all;
+}

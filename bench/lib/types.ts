@@ -2,8 +2,12 @@
 
 import type { KernelExplanation, LayerSpec, TuneOptions, TuningRecord } from 'sepconv';
 
-/** The networks of the end-to-end cases (bench/networks.json). */
-export type NetworkName = 'mobilenetV1' | 'mobilenetV2';
+/**
+ * The networks of the end-to-end cases (bench/networks.json): MobileNets built by
+ * sepconv's sequential() with seeded weights, and pretrained MediaPipe BlazeFace models
+ * run from their ONNX files.
+ */
+export type NetworkName = 'mobilenetV1' | 'mobilenetV2' | 'blazefaceFront' | 'blazefaceBack';
 
 /**
  * One case of bench/shapes.json (a single op) or bench/networks.json (a whole
@@ -22,11 +26,11 @@ export interface BenchCase {
   /** Output channels (pointwise, separable, conv2d). */
   outChannels?: number;
   padding?: 'same' | 'valid';
-  /** Network cases: which network (its Keras layer list, from the library). */
+  /** Network cases: which network (a MobileNet's Keras layer list from the library, or a BlazeFace ONNX file). */
   network?: NetworkName;
-  /** Network cases: width multiplier (Keras alpha). Default 1. */
+  /** MobileNet cases: width multiplier (Keras alpha). Default 1. */
   alpha?: number;
-  /** Network cases: classes of the softmax output. Default 1000. */
+  /** MobileNet cases: classes of the softmax output. Default 1000. */
   classes?: number;
   note?: string;
 }
@@ -37,10 +41,13 @@ export interface BenchCase {
  * - depthwise (depthwise, separable): [kh, kw, C, M]
  * - pointwise (pointwise, separable): [Cin, Cout] (Cin = C·M for separable)
  * - filter (conv2d): HWIO [kh, kw, C, Cout]
- * - network cases: `layers` (the network's layer list) and `weights`, in Keras
+ * - MobileNet cases: `layers` (the network's layer list) and `weights`, in Keras
  *   get_weights() order (batch norm unfolded: gamma, beta, moving mean, moving variance)
- * The output every engine returns is NHWC [N, Ho, Wo, Cout], flattened (networks:
- * the softmax probabilities [N, classes], outShape [N, 1, 1, classes]).
+ * - ONNX file cases (BlazeFace): `onnx`, the file's bytes; `x` in the layout the file
+ *   declares (BlazeFace: NHWC)
+ * The output every engine returns is NHWC [N, Ho, Wo, Cout], flattened (MobileNets:
+ * the softmax probabilities [N, classes], outShape [N, 1, 1, classes]; ONNX files:
+ * every output in the file's order, flattened and concatenated, outShape [N, 1, 1, total]).
  */
 export interface CaseData {
   x: Float32Array;
@@ -49,12 +56,16 @@ export interface CaseData {
   filter?: Float32Array;
   layers?: LayerSpec[];
   weights?: Float32Array[];
+  onnx?: Uint8Array;
   /** NHWC output shape. */
   outShape: [number, number, number, number];
 }
 
-/** The engines of the bench; sepconv-webgpu-tuned is sepconv WebGPU after engine.tune() on each case (`--tuned`). */
-export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu';
+/**
+ * The engines of the bench; sepconv-webgpu-tuned is sepconv WebGPU after engine.tune() on each
+ * case (`--tuned`); ort-wasm is onnxruntime-web's wasm execution provider on one thread.
+ */
+export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu' | 'ort-wasm';
 
 /** A case made ready to run on one engine: weights uploaded, model built. */
 export interface PreparedCase {
@@ -98,6 +109,8 @@ export interface AdapterInfo {
 export interface BenchRow {
   case: string;
   op: BenchCase['op'];
+  /** Network rows: which network. */
+  network?: NetworkName;
   engine: EngineName;
   /** First run: prepare + one op + readback, shader compilation included. */
   firstMs: number | null;
