@@ -26,7 +26,7 @@ import type { BenchCase, CaseData } from './lib/types.js';
 
 // --- the two contestants
 
-const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
+const linear: ActivationSpec = { activation: 'linear', alpha: 0, beta: 0 };
 
 /** Our CPU functions, called as the Engine calls them (separable: depthwise, then pointwise). */
 function ours(c: BenchCase, d: CaseData): () => Float32Array {

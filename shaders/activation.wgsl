@@ -1,6 +1,8 @@
 // Fused activations. ACTIVATION is one of the ACT_* ids, constants generated from
 // ACTIVATIONS in src/activation.ts and prepended to this file (src/kernels/fragments.ts);
-// `alpha` is the leakyRelu slope / elu scale, a uniform of the calling kernel.
+// `alpha` (leakyRelu slope, elu scale, clip's lower bound, hardSigmoid's slope) and
+// `beta` (clip's upper bound, hardSigmoid's offset) are uniforms of the calling
+// kernel (ACTIVATION_FIELDS in src/kernels/fragments.ts).
 // Written with comparisons so NaN passes through unchanged, as in the CPU
 // reference (max(0, NaN) and clamp(NaN, ...) are implementation-defined in WGSL).
 override ACTIVATION: u32 = 0u;
@@ -14,7 +16,7 @@ fn relu6(v: f32) -> f32 {
   return select(select(v, 6.0, v > 6.0), 0.0, v < 0.0);
 }
 
-fn activate(v: f32, alpha: f32) -> f32 {
+fn activate(v: f32, alpha: f32, beta: f32) -> f32 {
   switch ACTIVATION {
     case ACT_RELU: {
       return select(v, 0.0, v < 0.0);
@@ -39,12 +41,19 @@ fn activate(v: f32, alpha: f32) -> f32 {
     case ACT_ELU: { // (NaN < 0 is false, so NaN takes the v branch)
       return select(v, alpha * (exp(v) - 1.0), v < 0.0);
     }
+    case ACT_CLIP: { // alpha ≤ beta (checked by the Engine)
+      return select(select(v, beta, v > beta), alpha, v < alpha);
+    }
+    case ACT_HARD_SIGMOID: {
+      let t = alpha * v + beta;
+      return select(select(t, 1.0, t > 1.0), 0.0, t < 0.0);
+    }
     default: { // ACT_LINEAR
       return v;
     }
   }
 }
 
-fn activate4(v: vec4f, alpha: f32) -> vec4f {
-  return vec4f(activate(v.x, alpha), activate(v.y, alpha), activate(v.z, alpha), activate(v.w, alpha));
+fn activate4(v: vec4f, alpha: f32, beta: f32) -> vec4f {
+  return vec4f(activate(v.x, alpha, beta), activate(v.y, alpha, beta), activate(v.z, alpha, beta), activate(v.w, alpha, beta));
 }

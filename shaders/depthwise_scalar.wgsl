@@ -50,5 +50,5 @@ fn run(id: u32) {
   if (HAS_BIAS) {
     acc += bias[co];
   }
-  y[idx - params.yOrigin] = activate(acc, params.alpha);
+  y[idx - params.yOrigin] = activate(acc, params.alpha, params.beta);
 }

@@ -1,7 +1,7 @@
 // Tiled GEMM core shared by the pointwise and the standard/grouped convolution:
 //   y[row, g·N + col] = act(bias[g·N + col] + Σ_k A_g[row, k] · w[k, g·N + col])
 // for groups g, rows < M, cols < N, k < K. The including kernel supplies the
-// uniform `params` (with fields M, K, N, groups, outC, alpha, rowStart, yOrigin;
+// uniform `params` (with fields M, K, N, groups, outC, alpha, beta, rowStart, yOrigin;
 // src/kernels/gemm-tiled.ts), the bindings w, bias, residual and y (arrays of
 // f32) and `fn loadA(g: u32, row: u32, k: u32) -> f32`, called only for row < M
 // and k < K: a plain matrix read for the pointwise conv (gemm_load_pointwise),
@@ -48,7 +48,7 @@ fn storeRow(g: u32, row: u32, col0: u32, v: vec4f) {
       if (HAS_RESIDUAL) {
         s += residual[at];
       }
-      y[at] = activate(s, params.alpha);
+      y[at] = activate(s, params.alpha, params.beta);
     }
   }
 }

@@ -17,5 +17,5 @@ fn store(row: u32, c4: u32, acc: vec4f) {
   if (HAS_RESIDUAL) {
     v += residual[at];
   }
-  y[at] = activate4(v, params.alpha);
+  y[at] = activate4(v, params.alpha, params.beta);
 }

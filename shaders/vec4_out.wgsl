@@ -1,7 +1,7 @@
 // The output write of the kernels that compute 4 output channels (a vec4) at a
 // time for one output pixel: the depthwise vec4 and strip kernels and the direct
 // conv2d. Reads `bias` and writes `y` (arrays of vec4f); the kernel's params
-// struct has outW, outC4 (output channels / 4), yOrigin and alpha.
+// struct has outW, outC4 (output channels / 4), yOrigin, alpha and beta.
 
 override HAS_BIAS: bool = false;
 
@@ -15,5 +15,5 @@ fn store(row: u32, ox: u32, c4: u32, acc: vec4f) {
   if (HAS_BIAS) {
     v += bias[c4];
   }
-  y[(row * params.outW + ox) * params.outC4 + c4 - params.yOrigin / 4u] = activate4(v, params.alpha);
+  y[(row * params.outW + ox) * params.outC4 + c4 - params.yOrigin / 4u] = activate4(v, params.alpha, params.beta);
 }

@@ -45,6 +45,21 @@ export interface SeparableConv2dParams extends ConvGeometry {
   act: ActivationSpec;
 }
 
+/** Elementwise a ∘ b with NumPy broadcasting, then the activation. Shapes are the data's own (row-major), of equal rank ≤ 4. */
+export interface BinaryParams {
+  kind: 'add' | 'sub' | 'mul' | 'div';
+  aShape: readonly number[];
+  bShape: readonly number[];
+  outShape: readonly number[];
+  act: ActivationSpec;
+}
+
+/** y = act(x) over `size` elements. */
+export interface UnaryParams {
+  size: number;
+  act: ActivationSpec;
+}
+
 /** Global average pooling of an NHWC tensor. */
 export interface PoolParams {
   batch: number;
@@ -163,6 +178,10 @@ export interface Backend {
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras?: OpExtras): Storage;
   conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage;
   separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras?: OpExtras): Storage;
+  /** act(a ∘ b), broadcast to `p.outShape` (see BinaryParams). */
+  binary(a: Storage, b: Storage, p: BinaryParams, extras?: OpExtras): Storage;
+  /** act(x), elementwise: an activation that no op before it could fuse. */
+  unary(x: Storage, p: UnaryParams, extras?: OpExtras): Storage;
   /** Mean over H and W: [N, H, W, C] → [N, 1, 1, C]. */
   globalAveragePool(x: Storage, p: PoolParams, extras?: OpExtras): Storage;
   /** Softmax over the last dimension of [rows, size]. */

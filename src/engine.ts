@@ -4,16 +4,18 @@
 // backends trust what it passes. The backend comes from create-backend.ts.
 
 import { resolveActivation } from './activation.js';
-import type { Backend, Storage } from './backend.js';
+import type { Backend, BinaryParams, Storage } from './backend.js';
 import { createBackend } from './create-backend.js';
 import { describe } from './errors.js';
 import type { EngineLimits, KernelExplanation, TuneOptions } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import type { AdapterDescription } from './gpu/device.js';
 import { inNhwc, withHwioFilter } from './layout.js';
+import { binaryParams } from './ops.js';
 import { conv2dParams, depthwiseParams, matMulParams, pointwiseParams, pool2dParams, runConv2d, separableParams } from './ops.js';
 import type {
   AvgPoolOptions,
+  BinaryOptions,
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
@@ -29,6 +31,7 @@ import { Tensor, type Layout } from './tensor.js';
 import type { TuningRecord } from './tuning/records.js';
 import {
   biasStorage,
+  broadcastShape,
   checkBindable,
   checkOptions,
   checkPermutation,
@@ -128,7 +131,7 @@ export class Engine {
     const channels = input[3];
     const [kH, kW, multiplier] = depthwiseFilterShape(op, 'filter', filter, channels, fl);
     const bias = biasStorage(op, 'options.bias', options.bias, channels * multiplier);
-    const act = resolveActivation(op, options.activation, options.alpha);
+    const act = resolveActivation(op, options.activation, options.alpha, options.beta);
     const geom = convGeometry(op, input, kH, kW, options);
     const p = depthwiseParams(geom, channels, multiplier, act);
     return this.record(
@@ -153,7 +156,7 @@ export class Engine {
     const [n, h, w, cin] = input;
     const cout = pointwiseFilterShape(op, 'filter', filter, cin, fl);
     const bias = biasStorage(op, 'options.bias', options.bias, cout);
-    const act = resolveActivation(op, options.activation, options.alpha);
+    const act = resolveActivation(op, options.activation, options.alpha, options.beta);
     const p = pointwiseParams(n * h * w, cin, cout, act);
     return this.record(
       op,
@@ -180,7 +183,7 @@ export class Engine {
     const fl = filterLayout(op, options.filterLayout);
     const [kH, kW, cout] = conv2dFilterShape(op, filter, cin, groups, fl);
     const bias = biasStorage(op, 'options.bias', options.bias, cout);
-    const act = resolveActivation(op, options.activation, options.alpha);
+    const act = resolveActivation(op, options.activation, options.alpha, options.beta);
     const geom = convGeometry(op, input, kH, kW, options);
     const p = conv2dParams(geom, cin, cout, groups, act);
     return this.record(
@@ -220,7 +223,7 @@ export class Engine {
     const cout = pointwiseFilterShape(op, 'pointwiseFilter', pointwiseFilter, mid, fl);
     const dwBias = biasStorage(op, 'options.depthwiseBias', options.depthwiseBias, mid);
     const bias = biasStorage(op, 'options.bias', options.bias, cout);
-    const act = resolveActivation(op, options.activation, options.alpha);
+    const act = resolveActivation(op, options.activation, options.alpha, options.beta);
     const geom = convGeometry(op, input, kH, kW, options);
     const p = separableParams(geom, channels, multiplier, cout, act);
     return this.record(
@@ -232,6 +235,44 @@ export class Engine {
         ),
       [n, geom.outH, geom.outW, cout],
     );
+  }
+
+  /**
+   * Elementwise `a + b`, as TF.js `add`: shapes of rank ≤ 4 that broadcast by NumPy
+   * rules (aligned from the right, each dimension equal or 1, in either direction),
+   * then the activation. Works on the data as laid out: a rank-4 result has the layout
+   * of the rank-4 operand, and two rank-4 operands must share one. Keras `Add`, ONNX `Add`.
+   * @example const y = engine.add(x, shortcut, { activation: 'relu' });
+   */
+  add(a: Tensor, b: Tensor, options: BinaryOptions = {}): Tensor {
+    return this.binary('add', a, b, options);
+  }
+
+  /**
+   * Elementwise `a − b` with broadcasting, as TF.js `sub` (see {@link Engine.add}). ONNX `Sub`.
+   * @example const centred = engine.sub(x, engine.tensor(mean, [3]));
+   */
+  sub(a: Tensor, b: Tensor, options: BinaryOptions = {}): Tensor {
+    return this.binary('sub', a, b, options);
+  }
+
+  /**
+   * Elementwise `a · b` with broadcasting, as TF.js `mul` (see {@link Engine.add}):
+   * squeeze-excite scaling is `mul(x, scale)` with `x` `[N, H, W, C]` and `scale`
+   * `[N, 1, 1, C]` (NCHW: `[N, C, H, W]` and `[N, C, 1, 1]`). Keras `Multiply`, ONNX `Mul`.
+   * @example const y = engine.mul(x, scale, { activation: 'clip', alpha: 0, beta: 6 });
+   */
+  mul(a: Tensor, b: Tensor, options: BinaryOptions = {}): Tensor {
+    return this.binary('mul', a, b, options);
+  }
+
+  /**
+   * Elementwise `a / b` with broadcasting, as TF.js `div` (see {@link Engine.add}); IEEE
+   * division: `x / 0` is ±Inf and `0 / 0` is NaN, not errors. ONNX `Div`.
+   * @example const normalised = engine.div(x, engine.tensor(std, [3]));
+   */
+  div(a: Tensor, b: Tensor, options: BinaryOptions = {}): Tensor {
+    return this.binary('div', a, b, options);
   }
 
   /**
@@ -525,6 +566,16 @@ export class Engine {
     const geom = convGeometry(op, input, kH, kW, { stride: options.stride ?? [kH, kW], padding: options.padding }, POOL_GEOMETRY_ARGS);
     const p = pool2dParams(geom, input[3], kind, includePad);
     return this.record(op, x, (xs) => this.impl.pool2d(xs, p), [input[0], geom.outH, geom.outW, input[3]]);
+  }
+
+  /** An elementwise binary op (see {@link Engine.add}). */
+  private binary(op: BinaryParams['kind'], a: Tensor, b: Tensor, options: BinaryOptions): Tensor {
+    this.begin(op, options, [['a', a], ['b', b]]);
+    const { shape, layout } = broadcastShape(op, a, b);
+    const act = resolveActivation(op, options.activation, options.alpha, options.beta);
+    checkSize(op, 'output', shape, this.impl.maxTensorBytes);
+    const storage = this.impl.binary(a.storage, b.storage, binaryParams(op, a.shape, b.shape, shape, act));
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl, layout));
   }
 
   /** Common checks of every op: engine alive, options an object, every tensor usable. */

@@ -6,6 +6,7 @@
 export { createEngine, Engine } from './engine.js';
 export type {
   ActivationOptions,
+  BinaryOptions,
   AvgPoolOptions,
   Conv2dOptions,
   DepthwiseConv2dOptions,

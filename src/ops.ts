@@ -7,6 +7,7 @@
 import type { ActivationSpec } from './activation.js';
 import type {
   Backend,
+  BinaryParams,
   Conv2dParams,
   DepthwiseConv2dParams,
   OpExtras,
@@ -18,7 +19,7 @@ import type {
 } from './backend.js';
 import type { ConvGeometry } from './shape.js';
 
-const LINEAR: ActivationSpec = { activation: 'linear', alpha: 0 };
+const LINEAR: ActivationSpec = { activation: 'linear', alpha: 0, beta: 0 };
 
 /** The geometry fields of `p` alone, so a call built from a larger params object carries nothing else. */
 function geometryOf(p: ConvGeometry): ConvGeometry {
@@ -52,6 +53,21 @@ export function matMulParams(m: number, k: number, n: number): PointwiseConv2dPa
 /** Max or average pooling of `channels` channels over a window. */
 export function pool2dParams(geometry: ConvGeometry, channels: number, kind: 'max' | 'avg', countIncludePad: boolean): Pool2dParams {
   return { ...geometryOf(geometry), channels, kind, countIncludePad };
+}
+
+/**
+ * An elementwise binary op on operands of shapes `aShape` and `bShape` that broadcast
+ * to `outShape` (checked by the caller), both given leading dimensions of 1 up to its rank.
+ */
+export function binaryParams(
+  kind: BinaryParams['kind'],
+  aShape: readonly number[],
+  bShape: readonly number[],
+  outShape: readonly number[],
+  act: ActivationSpec,
+): BinaryParams {
+  const toRank = (s: readonly number[]) => [...new Array<number>(outShape.length - s.length).fill(1), ...s];
+  return { kind, aShape: toRank(aShape), bShape: toRank(bShape), outShape: [...outShape], act };
 }
 
 /** A standard or grouped convolution. */

@@ -39,8 +39,13 @@ export interface EngineOptions {
 export interface ActivationOptions {
   /** Activation fused into the write. Default `'linear'`. */
   activation?: Activation;
-  /** Negative slope of `leakyRelu` (default 0.2) or scale of `elu` (default 1). */
+  /**
+   * Negative slope of `leakyRelu` (default 0.2), scale of `elu` (default 1), lower bound
+   * of `clip` (required), slope of `hardSigmoid` (default 0.2).
+   */
   alpha?: number;
+  /** Upper bound of `clip` (required, ≥ alpha), offset of `hardSigmoid` (default 0.5); unused by the others. */
+  beta?: number;
 }
 
 /** Spatial options of the k×k convolutions. */
@@ -108,6 +113,9 @@ export interface AvgPoolOptions extends MaxPoolOptions {
    */
   countIncludePad?: boolean;
 }
+
+/** Options of {@link Engine.add}, {@link Engine.sub}, {@link Engine.mul} and {@link Engine.div}: the activation applied to the result. */
+export type BinaryOptions = ActivationOptions;
 
 /** Options of {@link Engine.tensor}. */
 export interface TensorOptions {

@@ -221,6 +221,32 @@ export function biasStorage(op: string, arg: string, bias: Tensor | undefined, l
   return bias.storage;
 }
 
+/**
+ * The shape `a ∘ b` broadcasts to (NumPy rules: shapes aligned from the right, each
+ * dimension equal or 1), and its layout tag: that of the rank-4 operand. Both of rank
+ * ≤ 4; two rank-4 operands share a layout (the op works on the data as laid out).
+ */
+export function broadcastShape(op: string, a: Tensor, b: Tensor): { shape: number[]; layout: Layout } {
+  for (const [arg, t] of [['a', a], ['b', b]] as const) {
+    if (t.shape.length > 4) throw invalid(op, arg, 'a tensor of rank ≤ 4', `rank ${t.shape.length} ${describe(t.shape)}`);
+  }
+  if (a.shape.length === 4 && b.shape.length === 4 && a.layout !== b.layout) {
+    throw invalid(op, 'b', `a tensor laid out as 'a' ('${a.layout}')`, `'${b.layout}'`);
+  }
+  const rank = Math.max(a.shape.length, b.shape.length);
+  const shape: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a.shape[a.shape.length - rank + i] ?? 1;
+    const y = b.shape[b.shape.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) {
+      throw mismatch(op, 'b', `a shape that broadcasts against a's ${describe(a.shape)} (dimensions from the right equal or 1)`, describe(b.shape));
+    }
+    shape.push(x === 1 ? y : x);
+  }
+  const layout = [a, b].find((t) => t.shape.length === 4)?.layout ?? 'NHWC';
+  return { shape, layout };
+}
+
 /** Checks transpose's tensor rank and `perm`, a permutation of its dimensions. */
 export function checkPermutation(op: string, rank: number, perm: unknown): asserts perm is readonly number[] {
   if (rank > 4) throw invalid(op, 'x', 'a tensor of rank ≤ 4', `rank ${rank}`);

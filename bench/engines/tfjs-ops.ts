@@ -79,8 +79,12 @@ export function tfjsPrepared(r: { op(): tf.Tensor; dispose(): void }, before?: (
   };
 }
 
-/** An activation as plain ops (elu with alpha ≠ 1: TF.js elu, its negative part scaled). */
-export function tfjsActivation<T extends tf.Tensor>(y: T, activation: Activation, alpha: number): T {
+/**
+ * An activation as plain ops (elu with alpha ≠ 1: TF.js elu, its negative part scaled;
+ * clip: tf.clipByValue(alpha, beta); hardSigmoid: relu6-free, max(0, min(1, alpha·y + beta))).
+ * `beta` is read by clip and hardSigmoid only.
+ */
+export function tfjsActivation<T extends tf.Tensor>(y: T, activation: Activation, alpha: number, beta: number): T {
   switch (activation) {
     case 'linear':
       return y;
@@ -98,5 +102,9 @@ export function tfjsActivation<T extends tf.Tensor>(y: T, activation: Activation
       return tf.div(tf.mul(y, tf.relu6(tf.add(y, 3))), 6);
     case 'elu':
       return alpha === 1 ? tf.elu(y) : (tf.where(tf.less(y, 0), tf.mul(tf.elu(y), alpha), y) as T);
+    case 'clip':
+      return tf.clipByValue(y, alpha, beta);
+    case 'hardSigmoid':
+      return tf.maximum(0, tf.minimum(1, tf.add(tf.mul(y, alpha), beta)));
   }
 }

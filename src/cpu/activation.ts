@@ -29,8 +29,17 @@ function elu(v: number, alpha: number): number {
   return v < 0 ? alpha * Math.expm1(v) : v;
 }
 
+function clip(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+function hardSigmoid(v: number, alpha: number, beta: number): number {
+  const t = alpha * v + beta;
+  return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
 /** The activation as a function of one value. */
-export function cpuActivation({ activation, alpha }: ActivationSpec): (v: number) => number {
+export function cpuActivation({ activation, alpha, beta }: ActivationSpec): (v: number) => number {
   switch (activation) {
     case 'linear':
       return (v) => v;
@@ -48,6 +57,10 @@ export function cpuActivation({ activation, alpha }: ActivationSpec): (v: number
       return hardSwish;
     case 'elu':
       return (v) => elu(v, alpha);
+    case 'clip':
+      return (v) => clip(v, alpha, beta);
+    case 'hardSigmoid':
+      return (v) => hardSigmoid(v, alpha, beta);
   }
 }
 
@@ -66,7 +79,7 @@ export function activateInto(
   yOff: number,
   n: number,
 ): void {
-  const { alpha } = spec;
+  const { alpha, beta } = spec;
   switch (spec.activation) {
     case 'linear':
       for (let i = 0; i < n; i++) y[yOff + i] = sums[sumsOff + i] as number;
@@ -91,6 +104,12 @@ export function activateInto(
       return;
     case 'elu':
       for (let i = 0; i < n; i++) y[yOff + i] = elu(sums[sumsOff + i] as number, alpha);
+      return;
+    case 'clip':
+      for (let i = 0; i < n; i++) y[yOff + i] = clip(sums[sumsOff + i] as number, alpha, beta);
+      return;
+    case 'hardSigmoid':
+      for (let i = 0; i < n; i++) y[yOff + i] = hardSigmoid(sums[sumsOff + i] as number, alpha, beta);
       return;
   }
 }

@@ -1,8 +1,10 @@
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams, PoolParams } from '../backend.js';
 import type { SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
+import type { BinaryParams, UnaryParams } from '../backend.js';
 import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
 import { separableUnfused } from '../ops.js';
 import { conv2dCpu } from './conv2d.js';
+import { binaryCpu, unaryCpu } from './elementwise.js';
 import { concatCpu } from './concat.js';
 import { padCpu } from './pad.js';
 import { permuteCpu } from './permute.js';
@@ -77,6 +79,14 @@ export class CpuBackend implements Backend {
   /** The definition, unfused: depthwise (with its bias, no activation), then pointwise (bias, activation). */
   separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams): Storage {
     return separableUnfused(this, x, w, p);
+  }
+
+  binary(a: Storage, b: Storage, p: BinaryParams): Storage {
+    return new CpuStorage(binaryCpu(data(a), data(b), p));
+  }
+
+  unary(x: Storage, p: UnaryParams): Storage {
+    return new CpuStorage(unaryCpu(data(x), p));
   }
 
   permute(x: Storage, p: PermuteParams): Storage {

@@ -4,6 +4,7 @@
 
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams } from '../backend.js';
 import type { PoolParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
+import type { BinaryParams, UnaryParams } from '../backend.js';
 import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
 import { SepconvError } from '../errors.js';
 import type { BindingLimits } from '../kernels/bands.js';
@@ -24,6 +25,7 @@ import { pad } from '../kernels/utility/pad.js';
 import { globalAveragePool } from '../kernels/utility/pool.js';
 import { permute } from '../kernels/utility/permute.js';
 import { softmax } from '../kernels/utility/softmax.js';
+import { unary } from '../kernels/utility/unary.js';
 import { callKey } from '../tuning/key.js';
 import { adapterName, applicableRecords, TUNING_VERSION, tunedChoice, type TuningRecord } from '../tuning/records.js';
 import { searchFastest } from '../tuning/search.js';
@@ -242,6 +244,18 @@ export class WebGpuBackend implements Backend {
 
   separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras: OpExtras = {}): Storage {
     return this.op('separable', p, { x, filter: w.pointwiseFilter, bias: w.bias, depthwiseFilter: w.depthwiseFilter, depthwiseBias: w.depthwiseBias }, extras);
+  }
+
+  /** Operands and output bound whole (no bands), checked before anything is recorded, named as the Engine's op. */
+  binary(a: Storage, b: Storage, p: BinaryParams, extras: OpExtras = {}): Storage {
+    this.assertBindable(p.kind, 'a', (a as GpuStorage).byteLength);
+    this.assertBindable(p.kind, 'b', (b as GpuStorage).byteLength);
+    this.assertBindable(p.kind, 'output', outputElements('binary', p) * 4);
+    return this.op('binary', p, { x: a, b }, extras);
+  }
+
+  unary(x: Storage, p: UnaryParams, extras: OpExtras = {}): Storage {
+    return this.dispatch('activation', unary, plainCall(p), {}, { x }, p.size, extras.out);
   }
 
   globalAveragePool(x: Storage, p: PoolParams, extras: OpExtras = {}): Storage {

@@ -16,7 +16,8 @@ import poolAccumulateWgsl from '../../shaders/pool_accumulate.wgsl?raw';
 import vec4OutWgsl from '../../shaders/vec4_out.wgsl?raw';
 import xGatherWgsl from '../../shaders/x_gather.wgsl?raw';
 import xVec4Wgsl from '../../shaders/x_vec4.wgsl?raw';
-import { ACTIVATIONS } from '../activation.js';
+import { ACTIVATIONS, type ActivationSpec } from '../activation.js';
+import type { UniformType } from '../gpu/uniforms.js';
 import type { ConvGeometry } from '../shape.js';
 import { fragment } from './wgsl.js';
 
@@ -28,10 +29,24 @@ export function activationConstant(name: string): string {
 /** The activation ids as WGSL constants, generated from the one TS list so the two cannot drift. */
 const activationIds = ACTIVATIONS.map((a, i) => `const ${activationConstant(a)}: u32 = ${i}u;`).join('\n');
 
-/** `activate(v, alpha)` and `activate4`, switching on the ACTIVATION override (an ACT_* id). */
+/** `activate(v, alpha, beta)` and `activate4`, switching on the ACTIVATION override (an ACT_* id). */
 export const activation = fragment('activation.wgsl', `${activationIds}\n${activationWgsl}`, {
   provides: ['ACTIVATION', 'activate', 'activate4', 'isNan', 'relu6', ...ACTIVATIONS.map(activationConstant)],
 });
+
+/**
+ * The uniform fields a kernel passes to `activate(v, params.alpha, params.beta)`:
+ * every kernel with an activation has them in its schema, filled by {@link activationValues}.
+ */
+export const ACTIVATION_FIELDS = [
+  ['alpha', 'f32'],
+  ['beta', 'f32'],
+] as const satisfies readonly (readonly [string, UniformType])[];
+
+/** The values of {@link ACTIVATION_FIELDS} for an activation. */
+export function activationValues(act: ActivationSpec): { alpha: number; beta: number } {
+  return { alpha: act.alpha, beta: act.beta };
+}
 
 /** The entry point of flat-grid kernels: calls the kernel's `run(id)` with the linear invocation index; WG invocations per workgroup. */
 export const flatGrid = fragment('flat_grid.wgsl', flatGridWgsl, { provides: ['WG', 'main'], needs: ['run'] });

@@ -7,7 +7,7 @@ import type { ActivationSpec } from '../activation.js';
 import type { UniformSchema, UniformType } from '../gpu/uniforms.js';
 import type { Band } from './bands.js';
 import { epilogue, type AdapterTraits, type Call, type Tunable } from './descriptor.js';
-import { activation, gemmTiled } from './fragments.js';
+import { ACTIVATION_FIELDS, activation, gemmTiled } from './fragments.js';
 import { assembleKernel, ioBindings, type AssembledKernel, type Fragment, type InputName } from './wgsl.js';
 
 /** Fields the GEMM core reads; every tiled kernel's schema starts with them. */
@@ -17,7 +17,7 @@ export const GEMM_FIELDS = [
   ['N', 'u32'],
   ['groups', 'u32'],
   ['outC', 'u32'],
-  ['alpha', 'f32'],
+  ...ACTIVATION_FIELDS,
   ['rowStart', 'u32'],
   ['xOrigin', 'u32'],
   ['yOrigin', 'u32'],

@@ -8,6 +8,9 @@
 import type { Conv2dParams, DepthwiseConv2dParams, PointwiseConv2dParams, Pool2dParams, SeparableConv2dParams } from '../backend.js';
 import { SepconvError, describe } from '../errors.js';
 import { hashText } from '../gpu/pipelines.js';
+import type { BinaryParams } from '../backend.js';
+import { binaryScalar } from './binary/scalar.js';
+import { binaryVec4 } from './binary/vec4.js';
 import { conv2dDirect, conv2dDirect8 } from './conv2d/direct.js';
 import { conv2dTiled } from './conv2d/tiled.js';
 import { depthwiseScalar } from './depthwise/scalar.js';
@@ -28,6 +31,7 @@ export const REGISTRY = {
   pointwise: [pointwiseDirect8, pointwiseDirect, pointwiseTiled, pointwiseConv8],
   conv2d: [conv2dDirect8, conv2dDirect, conv2dTiled],
   separable: [separableFused, separableUnfused],
+  binary: [binaryVec4, binaryScalar],
   pool: [poolVec4, poolScalar],
 } as const;
 
@@ -40,6 +44,7 @@ export interface OpParams {
   pointwise: PointwiseConv2dParams;
   conv2d: Conv2dParams;
   separable: SeparableConv2dParams;
+  binary: BinaryParams;
   pool: Pool2dParams;
 }
 
@@ -49,6 +54,7 @@ export const OP_NAMES: Readonly<Record<ChoosableOp, string>> = {
   pointwise: 'pointwiseConv2d',
   conv2d: 'conv2d',
   separable: 'separableConv2d',
+  binary: 'binary',
   pool: 'pool2d',
 };
 
@@ -220,6 +226,8 @@ export function outputElements<O extends ChoosableOp>(op: O, p: OpParams[O]): nu
       const q = p as PointwiseConv2dParams;
       return q.pixels * q.outChannels;
     }
+    case 'binary':
+      return (p as BinaryParams).outShape.reduce((a, b) => a * b, 1);
     case 'depthwise': {
       const q = p as DepthwiseConv2dParams;
       return q.batch * q.outH * q.outW * q.channels * q.multiplier;

@@ -33,8 +33,8 @@ export function fragment(file: string, text: string, contract: { provides: reado
   return { file, text, provides: contract.provides, needs: contract.needs ?? [] };
 }
 
-/** The op argument a binding holds. */
-export type InputName = 'x' | 'filter' | 'bias' | 'residual' | 'depthwiseFilter' | 'depthwiseBias';
+/** The op argument a binding holds (`b`: the second operand of an elementwise binary op, whose first is `x`). */
+export type InputName = 'x' | 'b' | 'filter' | 'bias' | 'residual' | 'depthwiseFilter' | 'depthwiseBias';
 
 /** One storage binding of a kernel. */
 export interface Binding {
@@ -56,6 +56,7 @@ export interface AssembledKernel extends KernelSource {
 /** WGSL names of each op input: the same in every kernel. */
 const BINDING_NAMES: Readonly<Record<InputName | 'output', string>> = {
   x: 'x',
+  b: 'b',
   filter: 'w',
   bias: 'bias',
   depthwiseFilter: 'dwW',
@@ -66,7 +67,7 @@ const BINDING_NAMES: Readonly<Record<InputName | 'output', string>> = {
 
 /**
  * A kernel's bindings from the element type of each input it binds, in the one
- * binding order every kernel uses (x, filter, bias, depthwise filter and bias,
+ * binding order every kernel uses (x, b, filter, bias, depthwise filter and bias,
  * residual, output); `args` renames inputs in errors (e.g. filter → pointwiseFilter).
  */
 export function ioBindings(types: Partial<Record<InputName, Binding['type']>> & { output: Binding['type'] }, args: Partial<Record<InputName, string>> = {}): Binding[] {

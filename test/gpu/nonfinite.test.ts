@@ -2,6 +2,7 @@
 // activation on the GPU exactly as in the CPU reference (same NaN / +Inf / -Inf
 // positions; finite values within rounding).
 import { expect, test } from 'vitest';
+import { resolveActivation } from '../../src/activation.js';
 import { ACTIVATIONS, type Activation, type Engine } from '../../src/index.js';
 import { gpuAndCpuEngines } from '../support/gpu.js';
 import { randomData } from '../support/random.js';
@@ -21,11 +22,28 @@ function kind(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : 'finite';
 }
 
+/** The options of an activation: clip needs both of its bounds. */
+function actOptions(a: Activation) {
+  return { activation: a, ...(a === 'clip' && { alpha: -0.5, beta: 0.5 }) };
+}
+
+/** The backend's unary op (an activation alone, as the model executor runs it) on `x`. */
+function unary(en: Engine, x: Float32Array, a: Activation): Promise<Float32Array> {
+  const o = actOptions(a);
+  const be = en.implementation;
+  return be.read(be.unary(en.tensor(x, [x.length]).storage, { size: x.length, act: resolveActivation('unary', a, o.alpha, o.beta) }));
+}
+
 const ops: [string, (en: Engine, a: Activation) => Promise<Float32Array>][] = [
-  ['depthwiseConv2d', (en, a) => en.depthwiseConv2d(en.tensor(poisoned(2 * 7 * 6 * 3, 1), [2, 7, 6, 3]), en.tensor(randomData(9 * 3 * 2, 2), [3, 3, 3, 2]), { padding: 'same', activation: a }).read()],
-  ['pointwiseConv2d', (en, a) => en.pointwiseConv2d(en.tensor(poisoned(5 * 5 * 6, 3), [1, 5, 5, 6]), en.tensor(randomData(6 * 4, 4), [6, 4]), { activation: a }).read()],
-  ['conv2d', (en, a) => en.conv2d(en.tensor(poisoned(6 * 6 * 4, 5), [1, 6, 6, 4]), en.tensor(randomData(9 * 2 * 4, 6), [3, 3, 2, 4]), { groups: 2, activation: a }).read()],
-  ['separableConv2d (NaN in the filter)', (en, a) => en.separableConv2d(en.tensor(randomData(6 * 6 * 2, 7), [1, 6, 6, 2]), en.tensor(poisoned(18, 8), [3, 3, 2, 1]), en.tensor(randomData(6, 9), [2, 3]), { activation: a }).read()],
+  ['depthwiseConv2d', (en, a) => en.depthwiseConv2d(en.tensor(poisoned(2 * 7 * 6 * 3, 1), [2, 7, 6, 3]), en.tensor(randomData(9 * 3 * 2, 2), [3, 3, 3, 2]), { padding: 'same', ...actOptions(a) }).read()],
+  ['pointwiseConv2d', (en, a) => en.pointwiseConv2d(en.tensor(poisoned(5 * 5 * 6, 3), [1, 5, 5, 6]), en.tensor(randomData(6 * 4, 4), [6, 4]), { ...actOptions(a) }).read()],
+  ['conv2d', (en, a) => en.conv2d(en.tensor(poisoned(6 * 6 * 4, 5), [1, 6, 6, 4]), en.tensor(randomData(9 * 2 * 4, 6), [3, 3, 2, 4]), { groups: 2, ...actOptions(a) }).read()],
+  ['add (vec4 kernel)', (en, a) => en.add(en.tensor(poisoned(2 * 3 * 4 * 8, 10), [2, 3, 4, 8]), en.tensor(randomData(8, 11), [1, 1, 1, 8]), actOptions(a)).read()],
+  ['mul (NCHW per-channel scales, NaN and ±Inf in them: splatted)', (en, a) => en.mul(en.tensor(randomData(2 * 6 * 3 * 4, 12), [2, 6, 3, 4], { layout: 'NCHW' }), en.tensor(poisoned(12, 13), [2, 6, 1, 1], { layout: 'NCHW' }), actOptions(a)).read()],
+  ['div (scalar kernel, by zero)', (en, a) => en.div(en.tensor(poisoned(30, 14), [5, 6]), en.tensor([0, 1, -2, 0, 3, 0.5], [6]), actOptions(a)).read()],
+  ['sub (broadcast both ways)', (en, a) => en.sub(en.tensor(poisoned(7, 15), [7, 1]), en.tensor(randomData(5, 16), [1, 5]), actOptions(a)).read()],
+  ['an activation alone (unary)', (en, a) => unary(en, poisoned(50, 17), a)],
+  ['separableConv2d (NaN in the filter)', (en, a) => en.separableConv2d(en.tensor(randomData(6 * 6 * 2, 7), [1, 6, 6, 2]), en.tensor(poisoned(18, 8), [3, 3, 2, 1]), en.tensor(randomData(6, 9), [2, 3]), { ...actOptions(a) }).read()],
 ];
 
 /** Same NaN / +Inf / -Inf positions, finite values within rounding; `want` must hold a non-finite value. */

@@ -11,7 +11,11 @@
 //   in the very worst case, typically ~1e-6), ours in f64.
 // - GPU vs CPU: 1e-5·Σ|x·w| + 1e-6 per element (see test/support/compare.ts), doubled
 //   for separable (two chained sums), plus 4e-6 absolute for the activations built on
-//   exp/tanh, whose WGSL accuracy is a few ULP of values ≤ 1 in magnitude.
+//   exp/tanh, whose WGSL accuracy is a few ULP of values ≤ 1 in magnitude. An activation
+//   whose slope exceeds 1 (leakyRelu, elu, hardSigmoid with alpha > 1) scales the error
+//   of the sum by up to alpha, so the bound is multiplied by max(1, alpha) for them;
+//   hardSigmoid's own two roundings (of values ≤ 4 before it clamps to [0, 1]) are
+//   within the 1e-6.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ACTIVATIONS, createEngine, type Activation, type Engine, type KernelChoice, type PaddingOption } from '../../src/index.js';
@@ -22,6 +26,7 @@ import { convGeometry } from '../../src/shape.js';
 import '../support/setup.js';
 import { abs } from '../support/compare.js';
 import { randomData } from '../support/random.js';
+import { oracleActivation, oracleBinary } from './tfjs.js';
 import { oracleConcat, oracleConv2d, oracleDepthwise, oracleMatMul, oraclePad, oraclePointwise, oraclePool, oracleSeparable, type Spatial } from './tfjs.js';
 
 const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
@@ -36,7 +41,7 @@ const SEED = Number(process.env.SEPCONV_FUZZ_SEED ?? 20261127);
 const VARIANTS: Record<string, KernelChoice> = { auto: {} };
 // 'auto' always equals one forced variant at its default tunables; it stays where a
 // property's forced list would not otherwise include the engine's own choice.
-const RELEVANT: Record<string, (string | string[])[]> = { conv2d: [], depthwise: [], depthwiseStrips: ['auto', 'depthwise vec4'], pointwise: [], separable: [] };
+const RELEVANT: Record<string, (string | string[])[]> = { conv2d: [], depthwise: [], depthwiseStrips: ['auto', 'depthwise vec4'], pointwise: [], separable: [], binary: [] };
 for (const op of CHOOSABLE_OPS) {
   for (const v of variantsOf(op)) {
     const name = `${op} ${v.name}`;
@@ -93,6 +98,7 @@ interface Common {
   padding: PaddingOption;
   activation: Activation;
   alpha: number;
+  beta: number;
   bias: boolean;
   seed: number;
 }
@@ -112,6 +118,15 @@ function fits(c: Pick<Common, 'h' | 'w' | 'k' | 'dilation' | 'padding'>): boolea
   return (c.k[0] - 1) * c.dilation[0] + 1 <= c.h + t + b && (c.k[1] - 1) * c.dilation[1] + 1 <= c.w + l + r;
 }
 
+/** An activation with its parameters: alpha in [0.01, 2], beta in [0, 3]; clip's bounds [alpha − 1, alpha − 1 + beta]. */
+const activationArb = fc
+  .record({
+    activation: fc.constantFrom(...ACTIVATIONS),
+    alpha: fc.integer({ min: 1, max: 200 }).map((v) => v / 100),
+    beta: fc.integer({ min: 0, max: 300 }).map((v) => v / 100),
+  })
+  .map((a) => (a.activation === 'clip' ? { ...a, alpha: a.alpha - 1, beta: a.alpha - 1 + a.beta } : a));
+
 const commonArb: fc.Arbitrary<Common> = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),
@@ -121,11 +136,11 @@ const commonArb: fc.Arbitrary<Common> = fc
     stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
     padding: paddingArb,
-    activation: fc.constantFrom(...ACTIVATIONS),
-    alpha: fc.integer({ min: 1, max: 200 }).map((v) => v / 100),
+    act: activationArb,
     bias: fc.boolean(),
     seed: fc.nat(),
   })
+  .map(({ act, ...c }) => ({ ...c, ...act }))
   .filter(fits);
 
 function spatial(c: Common): Spatial {
@@ -133,6 +148,11 @@ function spatial(c: Common): Spatial {
 }
 
 const TRANSCENDENTAL = new Set<Activation>(['sigmoid', 'tanh', 'elu', 'hardSwish']);
+
+/** How much an activation can scale an error of its input: its largest slope, if above 1. */
+function slope(c: Pick<Common, 'activation' | 'alpha'>): number {
+  return c.activation === 'leakyRelu' || c.activation === 'elu' || c.activation === 'hardSigmoid' ? Math.max(1, c.alpha) : 1;
+}
 
 /** Asserts the three-way agreement; returns nothing, throws with the first bad element. */
 function agree(ref: Float32Array, ours: Float32Array, gpuOuts: [string, Float32Array][], magnitude: Float32Array, c: Common, chain = 1) {
@@ -150,7 +170,7 @@ function agree(ref: Float32Array, ours: Float32Array, gpuOuts: [string, Float32A
     for (let i = 0; i < ref.length; i++) {
       const o = ours[i] as number;
       const g = gpuOut[i] as number;
-      const tol = chain * (1e-6 + 1e-5 * (magnitude[i] as number)) + extra;
+      const tol = slope(c) * chain * (1e-6 + 1e-5 * (magnitude[i] as number)) + extra;
       if (!(Math.abs(g - o) <= tol)) throw new Error(`GPU (${variant}) vs CPU at ${i}: GPU ${g}, CPU ${o}, tol ${tol}`);
     }
   }
@@ -192,10 +212,11 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
               groups,
               activation: act,
               alpha: c.alpha,
+              beta: c.beta,
               ...(bs && { bias: e.tensor(bs, [cout]) }),
             })
             .read();
-        const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c), groups);
+        const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha, beta: c.beta }, spatial(c), groups);
         agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('conv2d', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(160),
@@ -217,10 +238,11 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             padding: c.padding,
             activation: act,
             alpha: c.alpha,
+            beta: c.beta,
             ...(bs && { bias: e.tensor(bs, [channels * m]) }),
           })
           .read();
-      const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha }, spatial(c));
+      const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha, beta: c.beta }, spatial(c));
       agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus(variants, c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
     });
 
@@ -263,10 +285,11 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             .pointwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, [cin, cout]), {
               activation: act,
               alpha: c.alpha,
+              beta: c.beta,
               ...(bs && { bias: e.tensor(bs, [cout]) }),
             })
             .read();
-        const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha });
+        const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha, beta: c.beta });
         agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('pointwise', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(90),
@@ -300,6 +323,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
               padding: c.padding,
               activation: act,
               alpha: c.alpha,
+              beta: c.beta,
               ...(ds && { depthwiseBias: e.tensor(ds, [mid]) }),
               ...(bs && { bias: e.tensor(bs, [cout]) }),
             })
@@ -307,7 +331,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
         };
         const data = [x, f, pw, dwb, bias];
         const ref = oracleSeparable(
-          { x, xShape, filter: f, filterShape: fShape, pointwise: pw, pointwiseShape: [mid, cout], depthwiseBias: dwb, bias, activation: c.activation, alpha: c.alpha },
+          { x, xShape, filter: f, filterShape: fShape, pointwise: pw, pointwiseShape: [mid, cout], depthwiseBias: dwb, bias, activation: c.activation, alpha: c.alpha, beta: c.beta },
           spatial(c),
         );
         const magnitude = await run(cpu, data.map((d) => d && abs(d)), 'linear');
@@ -316,6 +340,103 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
       runs(110),
     );
   });
+});
+
+// Elementwise binary ops and activations alone. Tolerances, with v = a ∘ b (or x for
+// an activation alone) computed exactly:
+// - CPU vs TF.js: 1e-6 + 1e-5·|ref|. Both compute v from two f32 values and round it
+//   (TF.js to f32 before its activation ops, each of which rounds again: a few ULP,
+//   times the activation's slope ≤ 2), ours once, after the activation.
+// - GPU vs CPU: max(1, slope)·(1e-6 + 1e-6·|v|) + 4e-6 for exp/tanh-based activations:
+//   WGSL's +, −, · round correctly and its / is within 2.5 ULP (≤ 3e-7·|v|), the
+//   piecewise-linear activations add one or two roundings of values ≤ max(|v|, 4).
+describe('fuzz: elementwise ops and activations, ours vs TF.js (CPU) and GPU vs CPU', () => {
+  /** Row-major shape with the dimensions where `ones` is true (aligned from the right) set to 1, and its `drop` leading dimensions removed. */
+  const reshape = (out: readonly number[], ones: readonly boolean[], drop: number) =>
+    out.map((d, i) => (ones[ones.length - out.length + i] ? 1 : d)).slice(Math.min(drop, out.length - 1));
+  // Which dimensions of the second operand are 1, by pattern: per-channel NHWC scales
+  // ([1, 1, 1, C], also as [C]), per-image values ([N, 1, 1, 1]), NCHW per-channel
+  // scales ([N, C, 1, 1]: broadcast along the last dimension), equal shapes, or
+  // random masks on both operands (broadcasting in both directions at once).
+  const PATTERNS: Record<string, readonly boolean[] | null> = {
+    channel: [true, true, true, false],
+    image: [false, true, true, true],
+    nchwChannel: [false, false, true, true],
+    same: [false, false, false, false],
+    random: null,
+  };
+  const arb = fc.record({
+    out: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
+    // A last dimension of 4, 8 or 12 half of the time (the vec4 kernel's shapes).
+    last4: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined, freq: 2 }),
+    pattern: fc.constantFrom(...Object.keys(PATTERNS)),
+    onesA: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    onesB: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    dropA: fc.integer({ min: 0, max: 3 }),
+    dropB: fc.integer({ min: 0, max: 3 }),
+    swap: fc.boolean(),
+    kind: fc.constantFrom('add' as const, 'sub' as const, 'mul' as const, 'div' as const),
+    act: activationArb,
+    seed: fc.nat(),
+  });
+
+  test('add, sub, mul, div: ranks 1–4, every broadcasting pattern, every activation, every kernel variant (150 configurations)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ out: drawn, last4, pattern, onesA, onesB, dropA, dropB, swap, kind, act, seed }) => {
+        const out = last4 === undefined ? drawn : [...drawn.slice(0, -1), 4 * last4];
+        const fixed = PATTERNS[pattern];
+        const shapes = fixed ? [out, reshape(out, fixed, pattern === 'channel' ? dropB : 0)] : [reshape(out, onesA, dropA), reshape(out, onesB, dropB)];
+        const [aShape, bShape] = (swap ? [shapes[1], shapes[0]] : shapes) as [number[], number[]];
+        // Values in [-4, 4): sums reach relu6's and hardSwish's bends, quotients grow large.
+        const a = randomData(aShape.reduce((p, d) => p * d, 1), seed).map((v) => 4 * v);
+        const b = randomData(bShape.reduce((p, d) => p * d, 1), seed + 1).map((v) => 4 * v);
+        const run = (e: Engine, activation: Activation) =>
+          e[kind](e.tensor(a, aShape), e.tensor(b, bShape), { activation, alpha: act.alpha, beta: act.beta }).read();
+        const ref = oracleBinary({ kind, a, aShape, b, bShape, ...act });
+        const ours = await run(cpu, act.activation);
+        const magnitude = abs(await run(cpu, 'linear'));
+        agreeElementwise(ref, ours, await onGpus('binary', { activation: act.activation, seed }, (g) => run(g, act.activation)), magnitude, act);
+      }),
+      runs(150),
+    );
+  });
+
+  test('an activation alone (the backend op unary), every activation (60 configurations)', async () => {
+    const unaryArb = fc.record({ size: fc.integer({ min: 1, max: 300 }), act: activationArb, seed: fc.nat() });
+    await fc.assert(
+      fc.asyncProperty(unaryArb, async ({ size, act, seed }) => {
+        // Values in [-10, 10): past tanh's clamp at ±9, relu6's 6, hardSwish's ±3.
+        const x = randomData(size, seed).map((v) => 10 * v);
+        const run = (e: Engine) => {
+          const be = e.implementation;
+          const t = e.tensor(x, [size]);
+          return be.read(be.unary(t.storage, { size, act: { activation: act.activation, alpha: act.alpha, beta: act.beta } }));
+        };
+        const ref = oracleActivation(x, act.activation, act.alpha, act.beta);
+        agreeElementwise(ref, await run(cpu), [['auto', await run(gpus.auto as Engine)]], abs(x), act);
+      }),
+      runs(60),
+    );
+  });
+
+  /** ours vs TF.js and each GPU output vs ours, within the tolerances above. */
+  function agreeElementwise(ref: Float32Array, ours: Float32Array, gpuOuts: [string, Float32Array][], magnitude: Float32Array, act: Pick<Common, 'activation' | 'alpha'>) {
+    expect(ours.length, 'output length vs TF.js').toBe(ref.length);
+    ref.forEach((r, i) => {
+      const o = ours[i] as number;
+      // Equal also covers a division by an exact 0 (±Inf) on both sides.
+      if (!(o === r || Math.abs(o - r) <= 1e-6 + 1e-5 * Math.abs(r))) throw new Error(`CPU vs TF.js at ${i}: ours ${o}, TF.js ${r}`);
+    });
+    const extra = TRANSCENDENTAL.has(act.activation) ? 4e-6 : 0;
+    for (const [variant, gpuOut] of gpuOuts) {
+      expect(gpuOut.length, `GPU (${variant}) output length`).toBe(ours.length);
+      ours.forEach((o, i) => {
+        const g = gpuOut[i] as number;
+        const tol = slope(act) * (1e-6 + 1e-6 * (magnitude[i] as number)) + extra;
+        if (!(g === o || Math.abs(g - o) <= tol)) throw new Error(`GPU (${variant}) vs CPU at ${i}: GPU ${g}, CPU ${o}, tol ${tol}`);
+      });
+    }
+  }
 });
 
 // Concat, pad, pooling and matMul. Tolerances:

@@ -49,7 +49,9 @@ async function run(e: Engine, c: Config, torchLayout: boolean): Promise<{ data: 
     const [kh, kw, i, o] = hwio as [number, number, number, number];
     return e.tensor(hwioToOihw(data, hwio), [o, i, kh, kw]);
   };
-  const opts = { stride: c.stride, padding: c.padding, activation: c.activation as Activation, ...(torchLayout && { filterLayout: 'OIHW' as const }) };
+  // clip has no default bounds.
+  const act = { activation: c.activation as Activation, ...(c.activation === 'clip' && { alpha: -0.5, beta: 0.5 }) };
+  const opts = { stride: c.stride, padding: c.padding, ...act, ...(torchLayout && { filterLayout: 'OIHW' as const }) };
   const x = image(xData);
   let y: Tensor;
   if (c.op === 'conv2d') {
@@ -60,7 +62,7 @@ async function run(e: Engine, c: Config, torchLayout: boolean): Promise<{ data: 
     const f = torchLayout ? filter([c.k[0], c.k[1], 1, cin * c.m], c.seed + 1) : filter([c.k[0], c.k[1], cin, c.m], c.seed + 1);
     y = e.depthwiseConv2d(x, f, opts);
   } else if (c.op === 'pointwise') {
-    y = e.pointwiseConv2d(x, filter([cin, c.cout], c.seed + 1), { activation: opts.activation, ...(torchLayout && { filterLayout: 'OIHW' as const }) });
+    y = e.pointwiseConv2d(x, filter([cin, c.cout], c.seed + 1), { ...act, ...(torchLayout && { filterLayout: 'OIHW' as const }) });
   } else {
     const f = torchLayout ? filter([c.k[0], c.k[1], 1, cin * c.m], c.seed + 1) : filter([c.k[0], c.k[1], cin, c.m], c.seed + 1);
     y = e.separableConv2d(x, f, filter([cin * c.m, c.cout], c.seed + 2), opts);

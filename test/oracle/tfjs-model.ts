@@ -10,6 +10,9 @@ await tf.setBackend('cpu');
 
 type T4 = tf.Tensor4D;
 
+/** Layers take no beta: hardSigmoid's default offset (the only layer activation that reads beta). */
+const HARD_SIGMOID_BETA = 0.5;
+
 function pair(v: number | readonly [number, number] | undefined): [number, number] {
   if (v === undefined) return [1, 1];
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
@@ -20,7 +23,7 @@ export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32A
   const take = (dims: number[]) => tf.tensor(weights[next++] as Float32Array, dims);
   /** A layer's bias (when it has one, of `units` values) and activation, after its op. */
   const finish = (y: tf.Tensor, l: { useBias?: boolean; activation?: Activation }, units: number) =>
-    tfjsActivation((l.useBias ?? true) ? tf.add(y, take([units])) : y, l.activation ?? 'linear', 0.2);
+    tfjsActivation((l.useBias ?? true) ? tf.add(y, take([units])) : y, l.activation ?? 'linear', 0.2, HARD_SIGMOID_BETA);
   const run = (ls: readonly LayerSpec[], input: tf.Tensor): tf.Tensor => {
     let t = input;
     for (const l of ls) {
@@ -64,7 +67,7 @@ export function runTfjs(layers: readonly LayerSpec[], weights: readonly Float32A
           break;
         }
         case 'activation':
-          t = tfjsActivation(t, l.activation, l.alpha ?? 0.2);
+          t = tfjsActivation(t, l.activation, l.alpha ?? 0.2, HARD_SIGMOID_BETA);
           break;
         case 'residual':
           t = tf.add(t, run(l.layers, t));

@@ -6,7 +6,9 @@
 //   filter by inserting zeros between taps, then dilation 1 (same output exactly);
 // - groups: split channels, convolve each group, concatenate;
 // - hardSwish: x · relu6(x + 3) / 6 from TF.js ops; elu with alpha ≠ 1: TF.js elu
-//   with its negative part scaled (tfjsActivation, bench/engines/tfjs-ops.ts).
+//   with its negative part scaled; clip: tf.clipByValue; hardSigmoid: max(0, min(1,
+//   alpha·x + beta)) from TF.js ops (tfjsActivation, bench/engines/tfjs-ops.ts);
+// - elementwise binary ops: tf.add/sub/mul/div, which broadcast by the same NumPy rules.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { tfjsActivation } from '../../bench/engines/tfjs-ops.js';
@@ -55,9 +57,9 @@ function dilateFilter(f: T4, [dh, dw]: [number, number]): T4 {
   return tf.tensor4d(out, [eh, ew, a, b]);
 }
 
-function epilogue(y: T4, bias: Float32Array | null, activation: Activation, alpha: number): Float32Array {
+function epilogue(y: T4, bias: Float32Array | null, activation: Activation, alpha: number, beta: number): Float32Array {
   const withBias = (bias ? tf.add(y, tf.tensor1d(bias)) : y) as T4;
-  return tfjsActivation(withBias, activation, alpha).dataSync() as Float32Array;
+  return tfjsActivation(withBias, activation, alpha, beta).dataSync() as Float32Array;
 }
 
 export interface OracleConv {
@@ -68,6 +70,7 @@ export interface OracleConv {
   bias: Float32Array | null;
   activation: Activation;
   alpha: number;
+  beta: number;
 }
 
 function depthwiseTf(x: T4, f: T4, s: Spatial): T4 {
@@ -86,14 +89,14 @@ function conv2dTf(x: T4, f: T4, s: Spatial, groups: number): T4 {
 export function oracleDepthwise(c: OracleConv, s: Spatial): Float32Array {
   return tf.tidy(() => {
     const y = depthwiseTf(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.filter, c.filterShape), s);
-    return epilogue(y, c.bias, c.activation, c.alpha);
+    return epilogue(y, c.bias, c.activation, c.alpha, c.beta);
   });
 }
 
 export function oracleConv2d(c: OracleConv, s: Spatial, groups: number): Float32Array {
   return tf.tidy(() => {
     const y = conv2dTf(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.filter, c.filterShape), s, groups);
-    return epilogue(y, c.bias, c.activation, c.alpha);
+    return epilogue(y, c.bias, c.activation, c.alpha, c.beta);
   });
 }
 
@@ -102,7 +105,7 @@ export function oraclePointwise(c: Omit<OracleConv, 'filterShape'> & { filterSha
   return tf.tidy(() => {
     const [cin, cout] = c.filterShape;
     const y = tf.conv2d(tf.tensor4d(c.x, c.xShape), tf.tensor4d(c.filter, [1, 1, cin, cout]), 1, 'valid');
-    return epilogue(y, c.bias, c.activation, c.alpha);
+    return epilogue(y, c.bias, c.activation, c.alpha, c.beta);
   });
 }
 
@@ -119,8 +122,33 @@ export function oracleSeparable(c: OracleSeparable, s: Spatial): Float32Array {
     if (c.depthwiseBias) y = tf.add(y, tf.tensor1d(c.depthwiseBias)) as T4;
     const [mid, cout] = c.pointwiseShape;
     const z = tf.conv2d(y, tf.tensor4d(c.pointwise, [1, 1, mid, cout]), 1, 'valid');
-    return epilogue(z, c.bias, c.activation, c.alpha);
+    return epilogue(z, c.bias, c.activation, c.alpha, c.beta);
   });
+}
+
+export interface OracleBinary {
+  kind: 'add' | 'sub' | 'mul' | 'div';
+  a: Float32Array;
+  aShape: number[];
+  b: Float32Array;
+  bShape: number[];
+  activation: Activation;
+  alpha: number;
+  beta: number;
+}
+
+/** tf.add / sub / mul / div (NumPy broadcasting), then the activation. */
+export function oracleBinary(c: OracleBinary): Float32Array {
+  return tf.tidy(() => {
+    const op = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div }[c.kind];
+    const y = op(tf.tensor(c.a, c.aShape), tf.tensor(c.b, c.bShape));
+    return tfjsActivation(y, c.activation, c.alpha, c.beta).dataSync() as Float32Array;
+  });
+}
+
+/** The activation alone, on a 1-D tensor. */
+export function oracleActivation(x: Float32Array, activation: Activation, alpha: number, beta: number): Float32Array {
+  return tf.tidy(() => tfjsActivation(tf.tensor1d(x), activation, alpha, beta).dataSync() as Float32Array);
 }
 
 /** tf.concat of row-major tensors of the given shapes along `axis`. */

@@ -103,6 +103,66 @@ describe('pointwiseConv2d (cpu), hand-computed', () => {
   });
 });
 
+describe('add, sub, mul, div (cpu), hand-computed', () => {
+  test('b broadcasts against a, a against b, and both ways at once', async () => {
+    const a23 = cpu.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const b3 = cpu.tensor([10, 20, 30], [3]);
+    // [2, 3] + [3]: each row plus (10, 20, 30)
+    const sum = cpu.add(a23, b3);
+    expect(sum.shape).toEqual([2, 3]);
+    expect([...(await sum.read())]).toEqual([11, 22, 33, 14, 25, 36]);
+    // [3] − [2, 3]: (10, 20, 30) minus each row
+    expect([...(await cpu.sub(b3, a23).read())]).toEqual([9, 18, 27, 6, 15, 24]);
+    // [2, 1] · [1, 3] → [2, 3]: the outer product
+    const outer = cpu.mul(cpu.tensor([1, 2], [2, 1]), cpu.tensor([10, 20, 30], [1, 3]));
+    expect(outer.shape).toEqual([2, 3]);
+    expect([...(await outer.read())]).toEqual([10, 20, 30, 20, 40, 60]);
+  });
+
+  test('squeeze-excite scaling, NHWC [N, H, W, C] · [N, 1, 1, C], with an activation', async () => {
+    // two images of 1×2 pixels, 2 channels; scales (1, −1) for image 0, (2, 0) for image 1; relu
+    const x = cpu.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 1, 2, 2]);
+    const y = cpu.mul(x, cpu.tensor([1, -1, 2, 0], [2, 1, 1, 2]), { activation: 'relu' });
+    expect([...(await y.read())]).toEqual([1, 0, 3, 0, 10, 0, 14, 0]);
+  });
+
+  test('NCHW tensors: the data as laid out, the layout kept', async () => {
+    // [1, 2, 1, 2] NCHW: channel 0 = (1, 2), channel 1 = (3, 4); per-channel scale [1, 2, 1, 1] = (10, 100)
+    const x = cpu.tensor([1, 2, 3, 4], [1, 2, 1, 2], { layout: 'NCHW' });
+    const y = cpu.mul(x, cpu.tensor([10, 100], [1, 2, 1, 1], { layout: 'NCHW' }));
+    expect(y.layout).toBe('NCHW');
+    expect(y.shape).toEqual([1, 2, 1, 2]);
+    expect([...(await y.read())]).toEqual([10, 20, 300, 400]);
+    // a rank-1 operand aligns with the last dimension as stored (W), and the rank-4 operand's layout is kept
+    const z = cpu.add(cpu.tensor([5, 6], [2]), x);
+    expect(z.layout).toBe('NCHW');
+    expect([...(await z.read())]).toEqual([6, 8, 8, 10]);
+  });
+
+  test('division is IEEE division: x / 0 is ±Inf, 0 / 0 is NaN', async () => {
+    const y = await cpu.div(cpu.tensor([1, -1, 0, 6], [4]), cpu.tensor([0, 0, 0, 4], [4])).read();
+    expect([...y]).toEqual([Infinity, -Infinity, NaN, 1.5]);
+  });
+});
+
+describe('clip and hardSigmoid (cpu), hand-computed', () => {
+  const values = [-3, -1, 0, 1, 1.5, 2.5, 5, NaN];
+  test('clip: min(max(x, alpha), beta); NaN passes through', async () => {
+    const x = cpu.tensor(values, [8]);
+    const y = await cpu.add(x, cpu.tensor([0], [1]), { activation: 'clip', alpha: -1, beta: 2 }).read();
+    expect([...y]).toEqual([-1, -1, 0, 1, 1.5, 2, 2, NaN]);
+  });
+  test('hardSigmoid: max(0, min(1, alpha·x + beta)), ONNX defaults alpha 0.2, beta 0.5', async () => {
+    const x = cpu.tensor(values, [8]);
+    // 0.2·x + 0.5: −0.1 → 0, 0.3, 0.5, 0.7, 0.8, 1.0, 1.5 → 1, NaN
+    const y = await cpu.add(x, cpu.tensor([0], [1]), { activation: 'hardSigmoid' }).read();
+    expect([...y]).toEqual([0, 0.3, 0.5, 0.7, 0.8, 1, 1, NaN].map(Math.fround));
+    // alpha 1, beta 0: max(0, min(1, x))
+    const z = await cpu.pointwiseConv2d(cpu.tensor(values, [1, 1, 8, 1]), cpu.tensor([1], [1, 1]), { activation: 'hardSigmoid', alpha: 1, beta: 0 }).read();
+    expect([...z]).toEqual([0, 0, 0, 1, 1, 1, 1, NaN]);
+  });
+});
+
 describe('pooling (cpu), hand-computed', () => {
   // x = [[1 2 3],[4 5 6],[7 8 9]] (one channel)
   const x3 = () => cpu.tensor(range(9), [1, 3, 3, 1]);

@@ -20,7 +20,7 @@ import { convGeometry, type PaddingOption, type PairOption } from '../../src/sha
 
 // ---------- naive references, from the definitions ----------
 
-function naiveAct({ activation, alpha }: ActivationSpec, v: number): number {
+function naiveAct({ activation, alpha, beta }: ActivationSpec, v: number): number {
   const relu6 = (u: number) => (u < 0 ? 0 : u > 6 ? 6 : u);
   switch (activation) {
     case 'linear':
@@ -39,6 +39,10 @@ function naiveAct({ activation, alpha }: ActivationSpec, v: number): number {
       return (v * relu6(v + 3)) / 6;
     case 'elu':
       return v < 0 ? alpha * Math.expm1(v) : v;
+    case 'clip':
+      return Math.min(Math.max(v, alpha), beta);
+    case 'hardSigmoid':
+      return Math.max(0, Math.min(1, alpha * v + beta));
   }
 }
 
@@ -132,7 +136,7 @@ interface Spatial {
   padding?: PaddingOption;
 }
 
-const linear: ActivationSpec = { activation: 'linear', alpha: 0 };
+const linear: ActivationSpec = { activation: 'linear', alpha: 0, beta: 0 };
 
 function depthwiseCase(s: Spatial, C: number, M: number, opts: { bias?: boolean; act?: ActivationSpec; special?: boolean; seed?: number } = {}) {
   const rand = mulberry32(opts.seed ?? 1);
@@ -252,7 +256,7 @@ describe('depthwiseConv2dCpu matches the naive loop exactly', () => {
 
   test('every activation, with bias', () => {
     for (const activation of ACTIVATIONS as readonly Activation[]) {
-      depthwiseCase({ input: [2, 5, 7], kernel: [3, 3], padding: 'same' }, 6, 2, { bias: true, act: { activation, alpha: 0.3 } });
+      depthwiseCase({ input: [2, 5, 7], kernel: [3, 3], padding: 'same' }, 6, 2, { bias: true, act: { activation, alpha: 0.3, beta: 0.5 } });
     }
   });
 
@@ -275,7 +279,7 @@ describe('depthwiseConv2dCpu matches the naive loop exactly', () => {
 
   test('random geometries (seeded)', () => {
     randomGeometries(42, 150, { h: 8, w: 10, kernel: 5, dilation: [3, 3], pad: 4 }, (s, int, rand, i) => {
-      const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2 };
+      const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2, beta: 0.5 };
       depthwiseCase(s, int(1, 9), int(1, 4), { bias: rand() < 0.5, act, special: rand() < 0.3, seed: i });
     });
   });
@@ -295,7 +299,7 @@ describe('pointwiseConv2dCpu matches the naive loop exactly', () => {
 
   test('every activation, with bias', () => {
     for (const activation of ACTIVATIONS as readonly Activation[]) {
-      pointwiseCase(9, 6, 10, { bias: true, act: { activation, alpha: 0.3 } });
+      pointwiseCase(9, 6, 10, { bias: true, act: { activation, alpha: 0.3, beta: 0.5 } });
     }
   });
 
@@ -324,7 +328,7 @@ describe('conv2dCpu matches the naive loop exactly', () => {
 
   test('every activation, with bias', () => {
     for (const activation of ACTIVATIONS as readonly Activation[]) {
-      conv2dCase({ input: [1, 4, 9], kernel: [3, 3], padding: 'same' }, 4, 8, 2, { bias: true, act: { activation, alpha: 0.3 } });
+      conv2dCase({ input: [1, 4, 9], kernel: [3, 3], padding: 'same' }, 4, 8, 2, { bias: true, act: { activation, alpha: 0.3, beta: 0.5 } });
     }
   });
 
@@ -337,7 +341,7 @@ describe('conv2dCpu matches the naive loop exactly', () => {
   test('random geometries and groups (seeded)', () => {
     randomGeometries(43, 120, { h: 7, w: 11, kernel: 4, dilation: [2, 3], pad: 3 }, (s, int, rand, i) => {
       const groups = int(1, 3);
-      const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2 };
+      const act = { activation: ACTIVATIONS[int(0, ACTIVATIONS.length - 1)]!, alpha: 0.2, beta: 0.5 };
       conv2dCase(s, groups * int(1, 4), groups * int(1, 9), groups, { bias: rand() < 0.5, act, special: rand() < 0.3, seed: i });
     });
   });

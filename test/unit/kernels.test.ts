@@ -2,7 +2,7 @@
 // registry's derived option check, and the choice rules (forced > tuned > cost model).
 import { describe, expect, test } from 'vitest';
 import { ACTIVATIONS } from '../../src/activation.js';
-import type { DepthwiseConv2dParams, PointwiseConv2dParams } from '../../src/backend.js';
+import type { BinaryParams, DepthwiseConv2dParams, PointwiseConv2dParams } from '../../src/backend.js';
 import { UniformSchema } from '../../src/gpu/uniforms.js';
 import type { AdapterTraits, Call } from '../../src/kernels/descriptor.js';
 import { activation, activationConstant } from '../../src/kernels/fragments.js';
@@ -25,7 +25,7 @@ const geometry = {
   batch: 1, inH: 56, inW: 56, kH: 3, kW: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
   pad: { top: 1, bottom: 1, left: 1, right: 1 }, outH: 56, outW: 56,
 };
-const linear = { activation: 'linear' as const, alpha: 0 };
+const linear = { activation: 'linear' as const, alpha: 0, beta: 0 };
 const dw = (p: Partial<DepthwiseConv2dParams> = {}): Call<DepthwiseConv2dParams> => ({
   params: { ...geometry, channels: 32, multiplier: 1, act: linear, ...p },
   bias: false,
@@ -107,6 +107,23 @@ describe('choosing a kernel: forced, then tuned, then the cost model', () => {
     expect(supportedVariants('pointwise', pw({ inChannels: 3 }, true), software).map((v) => v.name)).toEqual(['tiled']);
     expect(supportedVariants('depthwise', dw({ channels: 3 }), software).map((v) => v.name)).toEqual(['scalar']);
     expect(supportedVariants('depthwise', dw({ kH: 5, kW: 5 }), software).map((v) => v.name)).toEqual(['5x5', 'vec4', 'scalar']);
+  });
+  test('binary ops: the vec4 kernel when the last dimension is a multiple of 4, an operand broadcast along it splatted', () => {
+    const binary = (aShape: number[], bShape: number[], outShape: number[]): Call<BinaryParams> => ({
+      params: { kind: 'mul', aShape, bShape, outShape, act: linear },
+      bias: false,
+      residual: false,
+      depthwiseBias: false,
+    });
+    const se = binary([1, 7, 7, 8], [1, 1, 1, 8], [1, 7, 7, 8]);
+    expect(supportedVariants('binary', se, software).map((v) => v.name)).toEqual(['vec4', 'scalar']);
+    expect(supportedVariants('binary', binary([1, 7, 7, 6], [1, 1, 1, 6], [1, 7, 7, 6]), gpu).map((v) => v.name)).toEqual(['scalar']);
+    const vec4 = REGISTRY.binary[0];
+    const bindings = (c: Call<BinaryParams>) => vec4.shader(c).inputs.map((b) => `${b.name}: ${b.type}`);
+    expect(bindings(se)).toEqual(['x: vec4f', 'b: vec4f', 'y: vec4f']);
+    // NCHW squeeze-excite: [N, C, H, W] · [N, C, 1, 1].
+    expect(bindings(binary([2, 3, 5, 8], [2, 3, 1, 1], [2, 3, 5, 8]))).toEqual(['x: vec4f', 'b: f32', 'y: vec4f']);
+    expect(bindings(binary([2, 3, 5, 1], [1, 1, 1, 4], [2, 3, 5, 4]))).toEqual(['x: f32', 'b: vec4f', 'y: vec4f']);
   });
   test('pooling: the vec4 kernel for C divisible by 4, else the scalar one; a forced vec4 falls back', () => {
     const pool = (channels: number) => ({

@@ -103,7 +103,7 @@ describe('UniformSchema', () => {
 describe('pipeline keys', () => {
   const base: DepthwiseConv2dParams = {
     batch: 1, inH: 8, inW: 8, kH: 3, kW: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
-    pad: { top: 1, bottom: 1, left: 1, right: 1 }, outH: 8, outW: 8, channels: 4, multiplier: 1, act: { activation: 'linear', alpha: 0 },
+    pad: { top: 1, bottom: 1, left: 1, right: 1 }, outH: 8, outW: 8, channels: 4, multiplier: 1, act: { activation: 'linear', alpha: 0, beta: 0 },
   };
   test('everything baked into the shader changes the key; shapes do not', () => {
     const key = (p: Partial<DepthwiseConv2dParams>, bias = false) => {
@@ -112,9 +112,9 @@ describe('pipeline keys', () => {
     };
     const k0 = key({});
     expect(key({ inH: 99, channels: 7, strideH: 2, pad: { top: 0, bottom: 0, left: 0, right: 0 } })).toBe(k0);
-    // alpha is a uniform, not baked in
-    expect(key({ act: { activation: 'linear', alpha: 0.3 } })).toBe(k0);
-    const variants = [key({ kH: 5 }), key({ kW: 5 }), key({ act: { activation: 'relu', alpha: 0 } }), key({ act: { activation: 'relu6', alpha: 0 } }), key({}, true)];
+    // alpha and beta are uniforms, not baked in
+    expect(key({ act: { activation: 'linear', alpha: 0.3, beta: 0.7 } })).toBe(k0);
+    const variants = [key({ kH: 5 }), key({ kW: 5 }), key({ act: { activation: 'relu', alpha: 0, beta: 0 } }), key({ act: { activation: 'relu6', alpha: 0, beta: 0 } }), key({}, true)];
     expect(new Set([k0, ...variants]).size).toBe(6);
   });
   test('a different shader source gives a different key', () => {

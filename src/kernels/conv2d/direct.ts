@@ -10,7 +10,7 @@ import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands, type BindingLimits } from '../bands.js';
 import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, ROW_BAND_FIELDS, rowBandValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant, type Call, type KernelDispatch } from '../descriptor.js';
-import { activation, flatGrid, kernelWindow, vec4Store, windowConstants } from '../fragments.js';
+import { ACTIVATION_FIELDS, activation, activationValues, flatGrid, kernelWindow, vec4Store, windowConstants } from '../fragments.js';
 import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
 const params = new UniformSchema('Conv2dDirectParams', [
@@ -20,7 +20,7 @@ const params = new UniformSchema('Conv2dDirectParams', [
   ['outC4', 'u32'],
   ['cinG', 'u32'],
   ['coutG', 'u32'],
-  ['alpha', 'f32'],
+  ...ACTIVATION_FIELDS,
 ] as const);
 
 /** The direct conv kernel; pointwise/conv8.ts runs pointwise convs on it too. */
@@ -56,7 +56,7 @@ export function conv2dDirectDispatches(op: string, p: Conv2dParams, block: 4 | 8
       outC4,
       cinG: p.inChannels / p.groups,
       coutG: p.outChannels / p.groups,
-      alpha: p.act.alpha,
+      ...activationValues(p.act),
     }),
     workgroups: flatWorkgroups((b.row1 - b.row0) * colGroups * channelGroups),
     ranges: { x: b.x, output: b.y },

@@ -9,7 +9,7 @@ import { convBands } from '../bands.js';
 import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, WINDOW_FIELDS, windowValues } from '../conv-uniforms.js';
 import { kernelVariant } from '../descriptor.js';
 import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgroups, tileWidth } from '../gemm-tiled.js';
-import { gemmPixel } from '../fragments.js';
+import { activationValues, gemmPixel } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 
 const params = new UniformSchema('Conv2dParams', [...GEMM_FIELDS, ...IMAGE_FIELDS, ...WINDOW_FIELDS, ...PAD_FIELDS, ['kW', 'u32'], ['cinG', 'u32']] as const);
@@ -41,7 +41,7 @@ export const conv2dTiled = kernelVariant<Conv2dParams, 'tiled', 'tileN'>({
           N,
           groups: p.groups,
           outC: p.outChannels,
-          alpha: p.act.alpha,
+          ...activationValues(p.act),
           ...gemmBandFields(b, p.outW),
           ...imageValues(p, p.inChannels),
           ...windowValues(p),

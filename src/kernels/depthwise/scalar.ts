@@ -7,7 +7,7 @@ import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands } from '../bands.js';
 import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, WINDOW_FIELDS, windowValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant } from '../descriptor.js';
-import { activation, flatGrid } from '../fragments.js';
+import { ACTIVATION_FIELDS, activation, activationValues, flatGrid } from '../fragments.js';
 import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
 const params = new UniformSchema('DepthwiseParams', [
@@ -20,7 +20,7 @@ const params = new UniformSchema('DepthwiseParams', [
   ['outEnd', 'u32'],
   ['xOrigin', 'u32'],
   ['yOrigin', 'u32'],
-  ['alpha', 'f32'],
+  ...ACTIVATION_FIELDS,
 ] as const);
 
 const shader = assembleKernel({
@@ -55,7 +55,7 @@ export const depthwiseScalar = kernelVariant<DepthwiseConv2dParams, 'scalar'>({
           outEnd,
           xOrigin: b.xOrigin,
           yOrigin: b.yOrigin,
-          alpha: p.act.alpha,
+          ...activationValues(p.act),
         }),
         workgroups: flatWorkgroups(outEnd - outStart),
         ranges: { x: b.x, output: b.y },

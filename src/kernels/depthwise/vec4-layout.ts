@@ -9,7 +9,7 @@ import { UniformSchema } from '../../gpu/uniforms.js';
 import { convBands, type Band, type BindingLimits } from '../bands.js';
 import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues, ROW_BAND_FIELDS, rowBandValues } from '../conv-uniforms.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, type Call, type KernelDispatch } from '../descriptor.js';
-import { activation, depthwiseTap, flatGrid, loadXGather, loadXVec4, vec4Store } from '../fragments.js';
+import { ACTIVATION_FIELDS, activation, activationValues, depthwiseTap, flatGrid, loadXGather, loadXVec4, vec4Store } from '../fragments.js';
 import { assembleKernel, ioBindings, retype, type AssembledKernel, type Fragment } from '../wgsl.js';
 
 export const depthwiseVec4Params = new UniformSchema('DepthwiseVec4Params', [
@@ -18,7 +18,7 @@ export const depthwiseVec4Params = new UniformSchema('DepthwiseVec4Params', [
   ...ROW_BAND_FIELDS,
   ['inC4', 'u32'],
   ['outC4', 'u32'],
-  ['alpha', 'f32'],
+  ...ACTIVATION_FIELDS,
 ] as const);
 
 const BINDINGS = ioBindings({ x: 'vec4f', filter: 'vec4f', bias: 'vec4f', output: 'vec4f' });
@@ -63,7 +63,7 @@ export function vec4Dispatches(c: Call<DepthwiseConv2dParams>, limits: BindingLi
       ...rowBandValues(b),
       inC4: p.channels / 4,
       outC4: outC / 4,
-      alpha: p.act.alpha,
+      ...activationValues(p.act),
     }),
     workgroups: flatWorkgroups(invocations(b)),
     ranges: { x: b.x, output: b.y },

@@ -10,7 +10,7 @@ import type { PointwiseConv2dParams } from '../../backend.js';
 import { UniformSchema } from '../../gpu/uniforms.js';
 import { pixelBands } from '../bands.js';
 import { epilogue, FLAT_WORKGROUP_SIZE, flatWorkgroups, kernelVariant, type Call } from '../descriptor.js';
-import { activation, flatGrid, pointwiseDirectStore } from '../fragments.js';
+import { activation, activationValues, flatGrid, pointwiseDirectStore } from '../fragments.js';
 import { GEMM_FIELDS, gemmBandFields } from '../gemm-tiled.js';
 import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
 
@@ -43,7 +43,7 @@ function directVariant<const N extends string>(name: N, block: 4 | 8, wgsl: stri
         // direct8 covers two vec4 column groups per invocation (the second clamped past N).
         const invocations = Math.ceil(M / block) * (block === 8 ? Math.ceil(N / 8) : N / 4);
         return {
-          uniforms: params.pack({ M, K, N, groups: 1, outC: N, alpha: p.act.alpha, ...gemmBandFields(b, 1) }),
+          uniforms: params.pack({ M, K, N, groups: 1, outC: N, ...activationValues(p.act), ...gemmBandFields(b, 1) }),
           workgroups: flatWorkgroups(invocations),
           ranges: { x: b.x, residual: b.y, output: b.y },
         };

@@ -7,6 +7,7 @@ import { UniformSchema } from '../../gpu/uniforms.js';
 import { pixelBands } from '../bands.js';
 import { kernelVariant } from '../descriptor.js';
 import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgroups, tileWidth } from '../gemm-tiled.js';
+import { activationValues } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 
 const params = new UniformSchema('PointwiseParams', GEMM_FIELDS);
@@ -26,7 +27,7 @@ export const pointwiseTiled = kernelVariant<PointwiseConv2dParams, 'tiled', 'til
     return pixelBands('pointwiseConv2d', pixels, K, N, limits).map((b) => {
       const M = b.row1 - b.row0;
       return {
-        uniforms: params.pack({ M, K, N, groups: 1, outC: N, alpha: p.act.alpha, ...gemmBandFields(b, 1) }),
+        uniforms: params.pack({ M, K, N, groups: 1, outC: N, ...activationValues(p.act), ...gemmBandFields(b, 1) }),
         workgroups: tiledWorkgroups(M, K, N, 1, v.tileN as number),
         // The residual has y's shape, so it is bound over y's band too.
         ranges: { x: b.x, residual: b.y, output: b.y },

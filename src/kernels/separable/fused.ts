@@ -9,7 +9,7 @@ import { convBands } from '../bands.js';
 import { IMAGE_FIELDS, imageValues, PAD_FIELDS, padValues } from '../conv-uniforms.js';
 import { kernelVariant } from '../descriptor.js';
 import { GEMM_FIELDS, gemmBandFields, tiledConstants, tiledShader, tiledWorkgroups, tileWidth } from '../gemm-tiled.js';
-import { gemmPixel, kernelWindow, windowConstants } from '../fragments.js';
+import { activationValues, gemmPixel, kernelWindow, windowConstants } from '../fragments.js';
 import { fragment } from '../wgsl.js';
 
 const params = new UniformSchema('SeparableParams', [...GEMM_FIELDS, ...IMAGE_FIELDS, ...PAD_FIELDS, ['multiplier', 'u32']] as const);
@@ -65,7 +65,7 @@ export const separableFused = kernelVariant<SeparableConv2dParams, 'fused', 'til
           N,
           groups: 1,
           outC: N,
-          alpha: p.act.alpha,
+          ...activationValues(p.act),
           ...gemmBandFields(b, p.outW),
           ...imageValues(p, p.channels),
           ...padValues(p),
