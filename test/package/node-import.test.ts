@@ -3,9 +3,9 @@
 // optional `webgpu` package) and a CPU engine agree, and the process exits on its
 // own after engine.destroy(). Without `webgpu`, the Error says how to install it.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import '../support/setup.js';
@@ -43,6 +43,14 @@ beforeAll(() => {
   mkdirSync(pkg, { recursive: true });
   cpSync(join(repo, 'package.json'), join(pkg, 'package.json'));
   cpSync(join(repo, 'dist'), join(pkg, 'dist'), { recursive: true });
+  // What `npm install sepconv` brings along: the package's own dependencies (not the
+  // optional 'webgpu', whose absence the first test is about), linked from the repo.
+  const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    const link = join(project, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(repo, 'node_modules', name), link, 'dir');
+  }
   writeFileSync(join(project, 'script.mjs'), SCRIPT);
 });
 
