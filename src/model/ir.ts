@@ -8,7 +8,7 @@
 // NCHW or NHWC, so a graph is run in any physical layout the executor chooses.
 
 import type { ActivationSpec } from '../activation.js';
-import type { Padding } from '../shape.js';
+import type { ConvGeometry } from '../shape.js';
 import { inferShape } from './infer.js';
 
 /** A tensor of the graph. */
@@ -25,16 +25,8 @@ export interface Value {
 /** Data layout of the image operands of an op (rank 4). */
 export type ImageLayout = 'NHWC' | 'NCHW';
 
-/** The geometry of a k×k window (conv or pool), resolved for the input's size. */
-export interface Window {
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  pad: Padding;
-}
+/** The geometry of a k×k window (conv or pool), resolved for the input's size: a convolution's geometry without the sizes. */
+export type Window = Omit<ConvGeometry, 'batch' | 'inH' | 'inW' | 'outH' | 'outW'>;
 
 /** Attributes of each op. */
 export interface OpAttrs {

@@ -419,8 +419,19 @@ export function lowerGraph(g: Graph): Lowered {
 
   function imageStep(n: Node, x: number, out: PhysicalTensor, residual: number | null): Step {
     const xs = t(x);
-    const reads = residual === null ? [x] : [x, residual];
-    const dims = (shape: number[], batch: number) => physicalShape(withBatch(shape, batch), xs.order) as [number, number, number, number];
+    /** The NHWC sizes of a run: input [N, H, W, C], output height and width. */
+    const sizes = (batch: number) => {
+      const [N, H, W, C] = physicalShape(withBatch(xs.shape, batch), xs.order) as [number, number, number, number];
+      const [, Ho, Wo] = physicalShape(withBatch(out.shape, batch), xs.order) as [number, number, number, number];
+      return { N, H, W, C, geometry: (w: Window) => geometry(w, H, W, N, Ho, Wo) };
+    };
+    const step = (kind: StepKind, run: (be: Backend, read: Reader, s: ReturnType<typeof sizes>, extras: OpExtras) => Storage): Step => ({
+      name: n.name,
+      kind,
+      reads: residual === null ? [x] : [x, residual],
+      write: out.id,
+      run: (be, read, batch, o) => run(be, read, sizes(batch), { ...(o && { out: o }), ...(residual !== null && { residual: read(residual) }) }),
+    });
     switch (n.op) {
       case 'conv': {
         const a = n.attrs as OpAttrs['conv'];
@@ -429,64 +440,26 @@ export function lowerGraph(g: Graph): Lowered {
         const inC = physicalShape(xs.shape, xs.order)[3] as number;
         const p0 = a.pad;
         const pointwise = a.groups === 1 && a.kH === 1 && a.kW === 1 && a.strideH === 1 && a.strideW === 1 && p0.top + p0.bottom + p0.left + p0.right === 0;
-        return {
-          name: n.name,
-          kind: pointwise ? 'pointwise' : a.groups === inC ? 'depthwise' : 'conv2d',
-          reads,
-          write: out.id,
-          run: (be, read, batch, o) => {
-            const [N, H, W, C] = dims(xs.shape, batch);
-            const [, Ho, Wo] = dims(out.shape, batch);
-            const extras: OpExtras = { ...(o && { out: o }), ...(residual !== null && { residual: read(residual) }) };
-            const p = conv2dParams(geometry(a, H, W, N, Ho, Wo), C, a.outChannels, a.groups, a.act);
-            return runConv2d(be, read(x), read(filter), bias === null ? null : read(bias), p, extras);
-          },
-        };
+        return step(pointwise ? 'pointwise' : a.groups === inC ? 'depthwise' : 'conv2d', (be, read, s, extras) =>
+          runConv2d(be, read(x), read(filter), bias === null ? null : read(bias), conv2dParams(s.geometry(a), s.C, a.outChannels, a.groups, a.act), extras),
+        );
       }
       case 'separable': {
         const a = n.attrs as OpAttrs['separable'];
         const dwf = addWeight(`${n.name}/depthwiseFilter`, a.depthwiseFilter);
         const pwf = addWeight(`${n.name}/pointwiseFilter`, a.pointwiseFilter);
         const bias = a.bias ? addWeight(`${n.name}/bias`, a.bias) : null;
-        return {
-          name: n.name,
-          kind: 'separable',
-          reads,
-          write: out.id,
-          run: (be, read, batch, o) => {
-            const [N, H, W, C] = dims(xs.shape, batch);
-            const [, Ho, Wo] = dims(out.shape, batch);
-            const w = { depthwiseFilter: read(dwf), depthwiseBias: null, pointwiseFilter: read(pwf), bias: bias === null ? null : read(bias) };
-            return be.separableConv2d(read(x), w, separableParams(geometry(a, H, W, N, Ho, Wo), C, a.multiplier, a.outChannels, a.act), o ? { out: o } : {});
-          },
-        };
+        return step('separable', (be, read, s, extras) => {
+          const w = { depthwiseFilter: read(dwf), depthwiseBias: null, pointwiseFilter: read(pwf), bias: bias === null ? null : read(bias) };
+          return be.separableConv2d(read(x), w, separableParams(s.geometry(a), s.C, a.multiplier, a.outChannels, a.act), extras);
+        });
       }
       case 'pool': {
         const a = n.attrs as OpAttrs['pool'];
-        return {
-          name: n.name,
-          kind: 'pool2d',
-          reads,
-          write: out.id,
-          run: (be, read, batch, o) => {
-            const [N, H, W, C] = dims(xs.shape, batch);
-            const [, Ho, Wo] = dims(out.shape, batch);
-            return be.pool2d(read(x), { ...geometry(a, H, W, N, Ho, Wo), channels: C, kind: a.kind, countIncludePad: a.countIncludePad }, o ? { out: o } : {});
-          },
-        };
+        return step('pool2d', (be, read, s, extras) => be.pool2d(read(x), { ...s.geometry(a), channels: s.C, kind: a.kind, countIncludePad: a.countIncludePad }, extras));
       }
-      default: {
-        return {
-          name: n.name,
-          kind: 'pool',
-          reads,
-          write: out.id,
-          run: (be, read, batch, o) => {
-            const [N, H, W, C] = dims(xs.shape, batch);
-            return be.globalAveragePool(read(x), { batch: N, height: H, width: W, channels: C }, o ? { out: o } : {});
-          },
-        };
-      }
+      default:
+        return step('pool', (be, read, s, extras) => be.globalAveragePool(read(x), { batch: s.N, height: s.H, width: s.W, channels: s.C }, extras));
     }
   }
 }
