@@ -1,5 +1,5 @@
 // The demo page: starts the engines (WebGPU when there is an adapter, the CPU
-// backend always), shows the adapter, loads the image sources and wires the five
+// backend always), shows the adapter, loads the image sources and wires the seven
 // sections together.
 
 import { createEngine, type Engine } from 'sepconv';
@@ -9,10 +9,12 @@ import { activeEngine, type App } from './lib/app.js';
 import { BenchPanel } from './lib/bench-panel.js';
 import { initCalculator } from './lib/calculator.js';
 import { CompareSection } from './lib/compare.js';
-import { loadImage, toRgbImage, type RgbImage } from './lib/image.js';
+import { loadImage, loadImageFile, startWebcam, webcamFrame, type RgbImage, type Webcam } from './lib/image.js';
+import { FacesPanel } from './lib/faces.js';
 import { LiveSection } from './lib/live.js';
 import { NetworkPanel } from './lib/network.js';
 import { el, setText } from './lib/dom.js';
+import { YourModelPanel } from './lib/your-model.js';
 
 const DEFAULT_SOURCE = 'Chelsea the cat (CC0)';
 
@@ -66,18 +68,20 @@ function showBackend(app: App): void {
   setText('live-backend', where);
   setText('compare-backend', where);
   setText('net-backend', where);
+  setText('face-backend', where);
+  setText('user-backend', where);
   el('backend-pill').dataset.backend = name;
 }
 
 function initSources(app: App, setImage: (img: RgbImage, label: string, final: boolean) => void): void {
   const status = (text: string) => setText('source-status', text);
-  let stream: MediaStream | null = null;
+  let cam: Webcam | null = null;
   const webcamButton = el<HTMLButtonElement>('source-webcam');
 
   const stopWebcam = () => {
-    if (!stream) return;
-    stream.getTracks().forEach((t) => t.stop());
-    stream = null;
+    if (!cam) return;
+    cam.stop();
+    cam = null;
     app.webcam = false;
     webcamButton.textContent = 'Webcam';
     webcamButton.classList.remove('active');
@@ -96,42 +100,31 @@ function initSources(app: App, setImage: (img: RgbImage, label: string, final: b
     const f = file.files?.[0];
     if (!f) return;
     stopWebcam();
-    const url = URL.createObjectURL(f);
-    loadImage(url)
-      .then(
-        (img) => setImage(img, f.name, true),
-        () => status(`${f.name}: not an image this browser can decode`),
-      )
-      .finally(() => URL.revokeObjectURL(url));
+    loadImageFile(f).then(
+      (img) => setImage(img, f.name, true),
+      (e: unknown) => status(errorText(e)),
+    );
     file.value = '';
   });
 
   webcamButton.addEventListener('click', () => {
-    if (stream) {
+    if (cam) {
       // Stop: the last frame stays, and the comparison runs on it.
       stopWebcam();
       setImage(app.image, 'webcam snapshot', true);
       return;
     }
-    if (!navigator.mediaDevices?.getUserMedia) {
-      status('no webcam access in this browser (needs https or localhost)');
-      return;
-    }
     status('asking for the webcam…');
-    navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 320 }, height: { ideal: 240 } }, audio: false }).then(
-      async (s) => {
-        stream = s;
+    startWebcam().then(
+      (c) => {
+        cam = c;
         app.webcam = true;
         webcamButton.textContent = 'Stop webcam';
         webcamButton.classList.add('active');
-        const video = document.createElement('video');
-        video.muted = true;
-        video.playsInline = true;
-        video.srcObject = s;
-        await video.play();
         const frame = () => {
-          if (stream !== s) return;
-          if (video.videoWidth > 0) setImage(toRgbImage(video, video.videoWidth, video.videoHeight), 'webcam (live)', false);
+          if (cam !== c) return;
+          const img = webcamFrame(c);
+          if (img) setImage(img, 'webcam (live)', false);
           requestAnimationFrame(frame);
         };
         frame();
@@ -156,6 +149,10 @@ async function main(): Promise<void> {
   const compare = new CompareSection(app);
   new BenchPanel(app);
   new NetworkPanel(app);
+  const faces = new FacesPanel(app);
+  new YourModelPanel(app);
+  // A file dropped next to a drop zone must not replace the page.
+  for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (e) => e.preventDefault());
 
   let liveFrames = 0;
   const setImage = (img: RgbImage, label: string, final: boolean) => {
@@ -165,6 +162,7 @@ async function main(): Promise<void> {
     if (final) {
       setText('source-status', `${label}, ${img.width}×${img.height}`);
       compare.request();
+      faces.pageImageChanged();
     } else if (liveFrames++ % 30 === 0) {
       setText('source-status', `${label}, ${img.width}×${img.height}: stop to compare`);
     }
@@ -180,6 +178,7 @@ async function main(): Promise<void> {
       showBackend(app);
       live.request();
       if (!app.webcam) compare.request();
+      faces.backendChanged();
     });
   }
 
@@ -195,6 +194,7 @@ async function main(): Promise<void> {
       el<HTMLInputElement>('backend-gpu').disabled = true;
       showBackend(app);
       live.request();
+      faces.backendChanged();
     });
   }
 

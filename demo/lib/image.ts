@@ -1,5 +1,5 @@
 // Images in and out: sources (bundled photo, file, webcam frame) to NHWC float
-// tensors in 0..1, and float tensors back to canvas pixels.
+// tensors in 0..1, and float tensors back to canvas pixels; the webcam.
 
 import type { DisplayMode } from './presets.js';
 
@@ -36,33 +36,103 @@ function readRgb(source: CanvasImageSource, [sx, sy, sw, sh]: readonly number[],
   return { data, width, height };
 }
 
-/** Scales any drawable source to fit MAX_WIDTH × MAX_HEIGHT and converts it to an RgbImage. */
-export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeight: number): RgbImage {
-  const scale = Math.min(1, MAX_WIDTH / srcWidth, MAX_HEIGHT / srcHeight);
+/** Scales any drawable source to fit maxWidth × maxHeight (default: the page's box) and converts it to an RgbImage. */
+export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeight: number, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): RgbImage {
+  const scale = Math.min(1, maxWidth / srcWidth, maxHeight / srcHeight);
   const width = Math.max(1, Math.round(srcWidth * scale));
   const height = Math.max(1, Math.round(srcHeight * scale));
   return readRgb(source, [0, 0, srcWidth, srcHeight], width, height);
 }
 
-/** Loads an image URL (same origin or a blob: URL) as an RgbImage. */
-export async function loadImage(url: string): Promise<RgbImage> {
+/** Loads an image URL (same origin or a blob: URL) as an RgbImage that fits maxWidth × maxHeight. */
+export async function loadImage(url: string, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): Promise<RgbImage> {
   const img = new Image();
   img.decoding = 'async';
   img.src = url;
   await img.decode();
-  return toRgbImage(img, img.naturalWidth, img.naturalHeight);
+  return toRgbImage(img, img.naturalWidth, img.naturalHeight, maxWidth, maxHeight);
+}
+
+/** Loads an image file the user picked or dropped; rejects with a message naming it when it is not an image the browser decodes. */
+export async function loadImageFile(file: File, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): Promise<RgbImage> {
+  const url = URL.createObjectURL(file);
+  try {
+    return await loadImage(url, maxWidth, maxHeight);
+  } catch {
+    throw new Error(`${file.name}: not an image this browser can decode`);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** The region (sx, sy, sw, sh) of `image` resized to width × height (bilinear, by the canvas), still in 0..1. */
+function resample(image: RgbImage, region: readonly number[], width: number, height: number): RgbImage {
+  const src = document.createElement('canvas');
+  drawRgb(src, image.data, image.width, image.height, 'clip');
+  return readRgb(src, region, width, height);
 }
 
 /**
- * The largest centred square of `image`, resized to `size`×`size` (bilinear, by
- * the canvas; smaller images are upsampled), still in 0..1.
+ * The largest centred region of `image` with the aspect ratio of width × height, resized
+ * to width × height (bilinear, by the canvas; smaller images are upsampled), still in 0..1.
  */
-export function centreSquare(image: RgbImage, size: number): RgbImage {
-  const { data, width, height } = image;
-  const src = document.createElement('canvas');
-  drawRgb(src, data, width, height, 'clip');
-  const side = Math.min(width, height);
-  return readRgb(src, [(width - side) / 2, (height - side) / 2, side, side], size, size);
+export function centreCrop(image: RgbImage, width: number, height: number): RgbImage {
+  const scale = Math.min(image.width / width, image.height / height);
+  const [sw, sh] = [width * scale, height * scale];
+  return resample(image, [(image.width - sw) / 2, (image.height - sh) / 2, sw, sh], width, height);
+}
+
+/** The whole of `image` resized to width × height, aspect ratio not kept. */
+export function stretched(image: RgbImage, width: number, height: number): RgbImage {
+  return resample(image, [0, 0, image.width, image.height], width, height);
+}
+
+/** A webcam playing into a detached, muted <video>; stop() ends the stream (idempotent). */
+export interface Webcam {
+  readonly video: HTMLVideoElement;
+  readonly stopped: boolean;
+  stop(): void;
+}
+
+/**
+ * Asks for the webcam (about 320×240, no audio) and starts playing it. Rejects with an
+ * Error saying why when there is no webcam access (no mediaDevices outside https and
+ * localhost, permission denied, no camera).
+ */
+export async function startWebcam(): Promise<Webcam> {
+  if (!navigator.mediaDevices?.getUserMedia) throw new Error('no webcam access in this browser (needs https or localhost)');
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 320 }, height: { ideal: 240 } }, audio: false });
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  let stopped = false;
+  const cam: Webcam = {
+    video,
+    get stopped() {
+      return stopped;
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      stream.getTracks().forEach((t) => t.stop());
+      video.srcObject = null;
+    },
+  };
+  try {
+    await video.play();
+  } catch (e) {
+    cam.stop();
+    throw e;
+  }
+  return cam;
+}
+
+/** The webcam's current frame as an RgbImage that fits maxWidth × maxHeight; null before the first frame. */
+export function webcamFrame(cam: Webcam, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): RgbImage | null {
+  const { video } = cam;
+  if (cam.stopped || video.videoWidth === 0) return null;
+  return toRgbImage(video, video.videoWidth, video.videoHeight, maxWidth, maxHeight);
 }
 
 /** Maps a value to 0..1 under a display mode; `lo`/`hi` are the stretch range. */

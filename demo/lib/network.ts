@@ -9,15 +9,11 @@ import type { Chart as ChartType } from 'chart.js';
 import { mobilenetV2, type Engine, type LayerSummary, type MemoryPlan, type Model, type Tensor } from 'sepconv';
 import { errorText, median } from '../../bench/lib/stats.js';
 import { activeEngine, type App } from './app.js';
-import { cssVar, el, nextFrame, setText } from './dom.js';
+import { cssVar, el, nextFrame, setText, showTimingMethod } from './dom.js';
 import { fmtBytes, fmtInt, fmtMs, fmtShort } from './format.js';
-import { centreSquare, drawRgb } from './image.js';
+import { centreCrop, drawRgb } from './image.js';
+import { MAX_RUNS, timedRuns, topK } from './run-model.js';
 import { exclusive } from './tasks.js';
-
-/** Timed runs after the first: at least MIN_RUNS, more (up to MAX_RUNS) while they take under BUDGET_MS in all. */
-const MIN_RUNS = 3;
-const MAX_RUNS = 9;
-const BUDGET_MS = 1500;
 
 type Kind = 'conv2d' | 'depthwise' | 'pointwise' | 'other';
 const KINDS: readonly Kind[] = ['conv2d', 'depthwise', 'pointwise', 'other'];
@@ -57,23 +53,6 @@ interface Result {
 }
 
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
-
-/** Indices of the k largest values, largest first. */
-function topK(values: Float32Array, k: number): number[] {
-  const top: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (top.length === k && v <= (values[top[k - 1] as number] as number)) continue;
-    let j = Math.min(top.length, k - 1);
-    top[j] = i;
-    while (j > 0 && (values[top[j - 1] as number] as number) < v) {
-      top[j] = top[j - 1] as number;
-      top[j - 1] = i;
-      j--;
-    }
-  }
-  return top;
-}
 
 export class NetworkPanel {
   private chart: ChartType | null = null;
@@ -153,7 +132,7 @@ export class NetworkPanel {
     };
 
     // The live section's image, centre-cropped and resized to size×size, scaled to −1…1 as Keras' MobileNetV2 preprocessing does.
-    const square = centreSquare(app.image, size);
+    const square = centreCrop(app.image, size, size);
     drawRgb(el<HTMLCanvasElement>('net-input'), square.data, size, size, 'clip');
     const input = square.data.map((v) => v * 2 - 1);
 
@@ -183,15 +162,8 @@ export class NetworkPanel {
       const key = `${engine.backend}:${alpha}:${size}`;
       const firstNote = engine.backend !== 'webgpu' ? 'first call' : this.compiled.has(key) ? 'shaders already compiled' : 'incl. shader compile';
       this.compiled.add(key);
-      let probs = first.probs;
-      const times: number[] = [];
-      const t1 = performance.now();
-      while (times.length < MAX_RUNS && (times.length < MIN_RUNS || performance.now() - t1 < BUDGET_MS)) {
-        await step(`Timing predict: run ${times.length + 1}…`);
-        const r = await predict();
-        times.push(r.ms);
-        probs = r.probs;
-      }
+      const { times, last } = await timedRuns(predict, (i) => step(`Timing predict: run ${i + 1}…`));
+      const probs = last.probs;
       done = total - 1;
       await step(engine.backend === 'webgpu' ? 'Profiling every op…' : 'Profiling every op (wall clock)…');
       const profile = await model.profile(x);
@@ -267,9 +239,7 @@ export class NetworkPanel {
     setText('net-unplanned', fmtBytes(plan.activationBytes), `${fmtInt(plan.activationBytes)} bytes`);
     setText('net-saved', `${(plan.activationBytes / plan.peakBytes).toFixed(1)}× more`, 'One buffer per intermediate tensor');
 
-    const method = el('net-method');
-    method.dataset.method = r.method;
-    method.textContent = r.method === 'timestamps' ? 'GPU timestamps' : 'wall clock';
+    showTimingMethod('net-method', r.method);
     const sum = r.ops.reduce((a, o) => a + o.ms, 0);
     setText(
       'net-method-note',

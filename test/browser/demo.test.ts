@@ -1,21 +1,36 @@
 // The demo page (demo/, `npm start`, `npm run build:demo`) end to end in Chromium
 // with WebGPU (SwiftShader unless SEPCONV_REAL_GPU=1): the cost calculator, a
 // filter applied to the live image, the GPU/CPU check, the benchmark panel on one
-// small case, MobileNetV2 in the network panel at its smallest settings, phone
+// small case, MobileNetV2 in the network panel at its smallest settings, BlazeFace in
+// the face panel (photos, a file, the webcam: Chromium's fake camera, and the check
+// against onnxruntime-web), models loaded from files in the "Your model" panel
+// (ONNX, a layers model.json with shards, unsupported and broken files), phone
 // width, the page without WebGPU, and `npm start -- --port N`.
-// Screenshots go to test-results/demo-desktop.png and test-results/demo-phone.png.
+// Screenshots go to test-results/demo-desktop.png, demo-phone.png, and the two
+// model panels alone: demo-faces-{desktop,phone}.png, demo-your-model-{desktop,phone}.png
+// (BlazeFace loaded from its file) and demo-your-model-error-{desktop,phone}.png (UNSUPPORTED_OP).
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
+import { chromiumArgs, findBrowser } from '../support/browser.js';
+import { node, onnxModel, value } from '../support/onnx-model.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const configFile = fileURLToPath(new URL('../../demo/vite.config.ts', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../test-results', import.meta.url));
+const asset = (path: string) => fileURLToPath(new URL(`../../demo/assets/${path}`, import.meta.url));
+const BLAZEFACE_FRONT_FILE = asset('models/blazeface/face_detection_front_128x128_barracuda.onnx');
+const KERAS_DIR = 'models/keras-mobilenetv2-style';
+const KERAS_FILES = ['model.json', 'group1-shard1of2.bin', 'group1-shard2of2.bin'].map((f) => asset(`${KERAS_DIR}/${f}`));
+/**
+ * The astronaut's face in demo/assets/astronaut.jpg (256×192; the face panel shows it at
+ * that size), labelled by hand: see test/unit/blazeface-onnxruntime.test.ts.
+ */
+const ASTRONAUT_FACE = { x: 91, y: 40, width: 43, height: 48 };
 /** Largest |GPU − CPU| the page may report (pixel values are about 0..1). */
 const TOLERANCE = 1e-4;
 /** The smallest case of the suite, for the benchmark panel. */
@@ -30,7 +45,12 @@ beforeAll(async () => {
   await build({ configFile, logLevel: 'warn' });
   server = await preview({ configFile, preview: { port: 0, host: '127.0.0.1' } });
   url = server.resolvedUrls?.local[0] as string;
-  browser = await launchBrowser();
+  // Chromium's fake camera (a test pattern) and an automatic yes to the permission prompt: the face panel's webcam mode.
+  browser = await chromium.launch({
+    executablePath: findBrowser(),
+    headless: true,
+    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
 });
 
 afterAll(async () => {
@@ -59,6 +79,24 @@ async function observeLayoutShifts(context: BrowserContext): Promise<void> {
       }
     }).observe({ type: 'layout-shift', buffered: true });
   });
+}
+
+/**
+ * The demo in a new context: layout shifts summed, console errors and uncaught exceptions
+ * collected. `noWebGpu` hides navigator.gpu, as a browser without WebGPU has it.
+ */
+async function openDemo(options: BrowserContextOptions, noWebGpu = false): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext(options);
+  await observeLayoutShifts(context);
+  if (noWebGpu) {
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    });
+  }
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(url);
+  return { context, page, problems };
 }
 
 const layoutShift = (page: Page) => page.evaluate(() => (window as unknown as { __layoutShift: number }).__layoutShift);
@@ -123,6 +161,191 @@ async function screenshot(page: Page, width: number, file: string): Promise<void
 
 const text = async (page: Page, id: string) => ((await page.textContent(`#${id}`)) ?? '').trim();
 const count = async (page: Page, id: string) => Number((await text(page, id)).replace(/,/g, ''));
+
+const gpuInUse = (page: Page) =>
+  page.evaluate(() => (window as unknown as { sepconvDemo: { gpu: { memory(): { bytesInUse: number } } | null } }).sepconvDemo.gpu?.memory().bytesInUse ?? 0);
+
+/** How model.profile() times ops on the page's GPU engine: GPU timestamps where the adapter has them. */
+const gpuTiming = async (page: Page) =>
+  (await page.evaluate(() => Boolean((window as unknown as { sepconvDemo: { gpu: { device: GPUDevice } } }).sepconvDemo.gpu.device.features.has('timestamp-query'))))
+    ? 'timestamps'
+    : 'wall clock';
+
+/** Intersection over union of two boxes. */
+function iou(a: { x: number; y: number; width: number; height: number }, b: typeof a): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return 0;
+  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+}
+
+/** Presses Find faces (or waits for the rerun a source change started) and returns the faces the panel lists. */
+async function findFaces(page: Page, press = true): Promise<{ box: { x: number; y: number; width: number; height: number }; score: number }[]> {
+  if (press) await page.click('#face-run');
+  await page.waitForSelector('#face-status:is([data-state="done"], [data-state="error"])', { timeout: 120_000 });
+  expect(await page.getAttribute('#face-status', 'data-state'), await text(page, 'face-status')).toBe('done');
+  expect(await text(page, 'face-time')).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(await text(page, 'face-first')).toMatch(/^\d+(\.\d+)? ms$/);
+  const found = await page.$$eval('#face-list li[data-box]', (lis) =>
+    lis.map((li) => {
+      const [x, y, width, height] = ((li as HTMLElement).dataset.box ?? '').split(',').map(Number) as [number, number, number, number];
+      return { box: { x, y, width, height }, score: Number((li as HTMLElement).dataset.score) };
+    }),
+  );
+  expect(Number(await page.getAttribute('#face-count', 'data-count'))).toBe(found.length);
+  expect(await page.getAttribute('#face-canvas', 'data-faces')).toBe(String(found.length));
+  return found;
+}
+
+/** Runs the current frame through onnxruntime-web and checks that the outputs agree and the faces are the same. */
+async function checkWithOrt(page: Page): Promise<void> {
+  await page.click('#face-check');
+  await page.waitForSelector('#face-check-status:is([data-state="done"], [data-state="error"])', { timeout: 120_000 });
+  expect(await page.getAttribute('#face-check-status', 'data-state'), await text(page, 'face-check-status')).toBe('done');
+  const diff = Number(await page.getAttribute('#face-ort-diff', 'data-value'));
+  // The panel's verdict is the issue's tolerance, 1e-4 + 1e-3·|ort| per value; scores are logits of up to ~±100.
+  expect(await page.getAttribute('#face-ort-diff', 'data-agree'), `max diff ${diff}`).toBe('true');
+  expect(diff).toBeLessThan(1e-2);
+  expect(await text(page, 'face-ort-verdict')).toBe('within 1e-4 + 1e-3·|ort|');
+  expect(await page.getAttribute('#face-ort-match', 'data-match'), await text(page, 'face-ort-match')).toBe('true');
+  expect(await text(page, 'face-ort-time')).toMatch(/ms$/);
+}
+
+/** The face panel on its photos: one face on the astronaut (where it is), none on the cat, and onnxruntime-web agreeing. */
+async function runFaces(page: Page, backend: 'WebGPU' | 'the CPU backend'): Promise<void> {
+  await page.locator('#faces').scrollIntoViewIfNeeded();
+  expect(await text(page, 'face-count')).toBe('–');
+  const astronaut = await findFaces(page);
+  expect(astronaut).toHaveLength(1);
+  expect(iou(astronaut[0]!.box, ASTRONAUT_FACE)).toBeGreaterThanOrEqual(0.5);
+  expect(await text(page, 'face-time-rel')).toBe(`on ${backend}`);
+  expect(await text(page, 'face-status')).toMatch(new RegExp(`^Done: 1 face on the astronaut with BlazeFace front on ${backend}`));
+  // The box and keypoints are drawn: the canvas differs from the photo alone (drawn again without them).
+  expect((await canvasStats(page, '#face-canvas')).std).toBeGreaterThan(20);
+  // onnxruntime-web is downloaded on the first check only.
+  const ortLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /ort[.-]wasm/.test(e.name)));
+  expect(await ortLoaded()).toBe(false);
+  await checkWithOrt(page);
+  expect(await ortLoaded()).toBe(true);
+  expect(await text(page, 'face-ort-match')).toMatch(/^same 1 face, IoU ≥ (0\.9\d\d|1\.000)$/);
+  // The page's image (the cat): no face, and onnxruntime-web finds none either.
+  await page.click('#face-source-page');
+  await page.waitForFunction(() => document.getElementById('face-status')?.textContent?.includes("the page's image") && document.getElementById('face-status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+  expect(await findFaces(page, false)).toHaveLength(0);
+  expect(await text(page, 'face-count')).toBe('no face');
+  await checkWithOrt(page);
+  expect(await text(page, 'face-ort-match')).toBe('both: no face');
+}
+
+/** Loads files into the "Your model" panel (file input, or an example button) and waits for the result. */
+async function loadModel(page: Page, files: Parameters<Page['setInputFiles']>[1] | { example: string }, state: 'done' | 'error' = 'done'): Promise<void> {
+  // Both start the panel's work synchronously (its status turns 'busy' before they return).
+  if (typeof files === 'object' && 'example' in files) await page.click(files.example);
+  else await page.setInputFiles('#user-file', files);
+  await page.waitForSelector('#user-status:is([data-state="done"], [data-state="error"])', { timeout: 120_000 });
+  expect(await page.getAttribute('#user-status', 'data-state'), `${await text(page, 'user-status')} ${await text(page, 'user-error-text')}`).toBe(state);
+}
+
+/** What the "Your model" panel shows after a run. */
+async function modelResult(page: Page) {
+  return {
+    name: await text(page, 'user-name'),
+    format: await text(page, 'user-format'),
+    inputs: await text(page, 'user-inputs'),
+    outputs: await text(page, 'user-outputs'),
+    params: await count(page, 'user-params'),
+    flops: await page.getAttribute('#user-flops', 'title'),
+    time: await text(page, 'user-time'),
+    first: await text(page, 'user-first'),
+    method: await page.getAttribute('#user-method', 'data-method'),
+    ops: await page.$$eval('#user-ops tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? ''))),
+    tops: await page.$$eval('#user-top .user-output', (divs) =>
+      divs.map((d) => ({ head: d.querySelector('h4')?.textContent ?? '', values: [...d.querySelectorAll('li .p')].map((p) => p.textContent ?? '') })),
+    ),
+    summary: (await page.textContent('#user-summary')) ?? '',
+  };
+}
+
+/** Params of the BlazeFace front ONNX file (as its summary counts them) and of the Keras example (as Keras counts them). */
+const BLAZEFACE_FRONT_PARAMS = 100_412;
+const KERAS_EXAMPLE_PARAMS = 3_385;
+
+/** An ONNX model with an op sepconv does not run (Erf), made here with the tests' ONNX builder. */
+const unsupportedOnnx = () =>
+  Buffer.from(onnxModel({ inputs: [value('x', [1, 4])], outputs: [value('y', [1, 4])], nodes: [node('Erf', ['x'], ['y'], {}, 'the_erf')] }));
+
+/**
+ * The "Your model" panel: the BlazeFace ONNX file and the Keras example (model.json and
+ * its two shards) through the file input, their summaries, times and top outputs; then the
+ * errors: a missing shard, an unsupported op, a truncated file. The page holds no model
+ * memory afterwards.
+ */
+async function runYourModel(page: Page, backend: 'WebGPU' | 'the CPU backend', method: string, shots?: 'desktop' | 'phone'): Promise<void> {
+  await page.locator('#your-model').scrollIntoViewIfNeeded();
+  const held = await gpuInUse(page);
+  await loadModel(page, BLAZEFACE_FRONT_FILE);
+  const face = await modelResult(page);
+  expect(face.name).toBe('face_detection_front_128x128_barracuda.onnx');
+  expect(await text(page, 'user-status')).toMatch(new RegExp(`^Done: face_detection_front_128x128_barracuda\\.onnx on ${backend}; loaded in .*, \\d+ runs and a profile\\.$`));
+  expect(face.format).toBe('ONNX');
+  expect(face.inputs).toBe('input:0 [1, 128, 128, 3] NHWC');
+  expect(face.outputs.split('\n')).toEqual(['Identity:0 [1, 512, 1]', 'Identity_1:0 [1, 384, 1]', 'Identity_2:0 [1, 512, 16]', 'Identity_3:0 [1, 384, 16]']);
+  expect(face.params).toBe(BLAZEFACE_FRONT_PARAMS);
+  expect(Number(face.flops?.replace(/,/g, ''))).toBeGreaterThan(30e6);
+  expect(face.time).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(face.first).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(face.method).toBe(method);
+  expect(face.ops.length).toBeGreaterThan(40);
+  expect(face.ops.every((r) => /^\d+(\.\d+)? ms$/.test(r[3] ?? ''))).toBe(true);
+  expect(face.ops.map((r) => r[2])).toContain('depthwise');
+  expect(face.tops.map((t) => t.head)).toEqual(['Identity:0 [1, 512, 1]', 'Identity_1:0 [1, 384, 1]', 'Identity_2:0 [1, 512, 16]', 'Identity_3:0 [1, 384, 16]']);
+  expect(face.tops.every((t) => t.values.length === 5)).toBe(true);
+  expect(face.summary).toMatch(/Total params: 100,412/);
+  expect((await canvasStats(page, '#user-input')).width).toBe(128);
+  if (shots) await page.locator('#your-model').screenshot({ path: `${artifacts}/demo-your-model-${shots}.png` });
+
+  // The layers model: model.json and its two shards picked together.
+  await loadModel(page, KERAS_FILES);
+  const keras = await modelResult(page);
+  expect(keras.name).toBe('model.json');
+  expect(keras.format).toBe('TF.js layers, 2 shards');
+  expect(keras.inputs).toBe('input_1 [?, 96, 96, 3] NHWC'); // any batch
+  expect(keras.outputs).toBe('predictions [?, 5]');
+  // model.params() of a loaded layers model counts the graph's weights: batch norm as scale and shift (2 per
+  // channel, after translation), where Keras counts 4 (3,385 for this model, see demo/scripts/make-keras-example.ts).
+  expect(keras.params).toBeGreaterThan(3000);
+  expect(keras.params).toBeLessThanOrEqual(KERAS_EXAMPLE_PARAMS);
+  expect(keras.summary).toContain(`Total params: ${keras.params.toLocaleString('en-US')}`);
+  expect(keras.ops.length).toBeGreaterThan(5);
+  expect(keras.tops).toHaveLength(1);
+  // A softmax: five probabilities, largest first, summing to 100%.
+  const p = keras.tops[0]!.values.map((v) => Number(v.replace('%', '')));
+  expect(p).toHaveLength(5);
+  expect(p.reduce((a, b) => a + b, 0)).toBeGreaterThan(99);
+  expect(p.reduce((a, b) => a + b, 0)).toBeLessThan(101);
+  for (let i = 1; i < 5; i++) expect(p[i]).toBeLessThanOrEqual(p[i - 1] as number);
+  // The same model from its example button (fetched shards) gives the same numbers.
+  await loadModel(page, { example: '#user-example-keras' });
+  expect((await modelResult(page)).tops).toEqual(keras.tops);
+
+  // Errors, as the loader words them.
+  await loadModel(page, KERAS_FILES.slice(0, 2), 'error');
+  expect(await text(page, 'user-error-text')).toBe("model.json needs the weight shard 'group1-shard2of2.bin': drop it together with model.json.");
+  expect(await text(page, 'user-name')).toBe('–');
+  await loadModel(page, { name: 'erf.onnx', mimeType: 'application/octet-stream', buffer: unsupportedOnnx() }, 'error');
+  expect(await page.getAttribute('#user-error', 'data-code')).toBe('UNSUPPORTED_OP');
+  expect(await text(page, 'user-error-code')).toBe('UNSUPPORTED_OP');
+  const unsupported = await text(page, 'user-error-text');
+  expect(unsupported).toMatch(/^sepconv\.loadOnnx: .*the_erf.*Erf.*sepconv runs the ONNX ops /);
+  expect(unsupported).toMatch(/\bConv\b.*\bMaxPool\b/);
+  if (shots) await page.locator('#your-model').screenshot({ path: `${artifacts}/demo-your-model-error-${shots}.png` });
+  const truncated = readFileSync(BLAZEFACE_FRONT_FILE).subarray(0, 100_000);
+  await loadModel(page, { name: 'truncated.onnx', mimeType: 'application/octet-stream', buffer: truncated }, 'error');
+  expect(await page.getAttribute('#user-error', 'data-code')).toBe('BAD_MODEL');
+  expect(await text(page, 'user-error-text')).toMatch(/^sepconv\.loadOnnx: /);
+  // Each run disposed its model: GPU memory held by tensors is back where it was.
+  expect(await gpuInUse(page)).toBe(held);
+}
 
 /** Keras' parameter count of MobileNetV2 α 0.35 with its 1000-class top (any input size). */
 const MOBILENETV2_035_PARAMS = 1_691_208;
@@ -190,11 +413,7 @@ async function runNetwork(page: Page): Promise<string> {
 }
 
 test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, benchmark, MobileNetV2, no console errors', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await observeLayoutShifts(context);
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(url);
+  const { context, page, problems } = await openDemo({ viewport: { width: 1280, height: 800 } });
 
   // Cost calculator: the seed's example on load.
   await page.waitForFunction(() => document.getElementById('std-flops')?.textContent !== '–');
@@ -349,17 +568,70 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   await context.close();
 });
 
-test('phone width 390×844: everything fits, MobileNetV2 included, no horizontal scrolling', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await observeLayoutShifts(context);
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(url);
+test('desktop 1280×800: Find faces (photos, a file, the webcam, onnxruntime-web) and Your model (ONNX, layers, errors)', async () => {
+  const { context, page, problems } = await openDemo({ viewport: { width: 1280, height: 800 } });
+  await settled(page);
+  expect(await text(page, 'face-backend')).toBe('the GPU (WebGPU)');
+  expect(await text(page, 'user-backend')).toBe('the GPU (WebGPU)');
+
+  // Nothing moves while the face panel's results arrive.
+  await page.locator('#faces').scrollIntoViewIfNeeded();
+  const shifted = await layoutShift(page);
+  await runFaces(page, 'WebGPU');
+  expect((await layoutShift(page)) - shifted).toBeLessThan(0.01);
+
+  // The user's photo, through the panel's file input: the astronaut again, one face.
+  await page.setInputFiles('#face-file', asset('astronaut.jpg'));
+  await page.waitForFunction(() => document.getElementById('face-status')?.textContent?.includes('astronaut.jpg') && document.getElementById('face-status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+  const own = await findFaces(page, false);
+  expect(own).toHaveLength(1);
+  expect(iou(own[0]!.box, ASTRONAUT_FACE)).toBeGreaterThanOrEqual(0.5);
+  // The back model (256×256) finds it too.
+  await page.selectOption('#face-model', 'back');
+  await page.waitForFunction(() => document.getElementById('face-status')?.textContent?.includes('BlazeFace back') && document.getElementById('face-status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+  const back = await findFaces(page, false);
+  expect(back).toHaveLength(1);
+  expect(iou(back[0]!.box, ASTRONAUT_FACE)).toBeGreaterThanOrEqual(0.5);
+  await checkWithOrt(page);
+  await page.selectOption('#face-model', 'front');
+  await page.waitForFunction(() => document.getElementById('face-status')?.textContent?.includes('BlazeFace front') && document.getElementById('face-status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+  await checkWithOrt(page);
+  await page.locator('#faces').screenshot({ path: `${artifacts}/demo-faces-desktop.png` });
+
+  // The webcam (Chromium's fake camera): frames keep coming, with their rate, until it is stopped.
+  await page.click('#face-webcam');
+  await page.waitForFunction(() => Number(document.getElementById('face-fps')?.dataset.frames) >= 5, undefined, { timeout: 120_000 });
+  expect(await page.getAttribute('#face-status', 'data-state')).toBe('live');
+  expect(await text(page, 'face-webcam')).toBe('Stop webcam');
+  expect(Number(await text(page, 'face-fps'))).toBeGreaterThan(0);
+  expect(await text(page, 'face-time')).toMatch(/ms$/);
+  await page.click('#face-webcam');
+  await page.waitForSelector('#face-status[data-state="done"]');
+  expect(await text(page, 'face-status')).toMatch(/^Webcam stopped after \d+ frames/);
+  expect(await text(page, 'face-webcam')).toBe('Webcam');
+  const frames = Number(await page.getAttribute('#face-fps', 'data-frames'));
+  await page.waitForTimeout(500);
+  expect(Number(await page.getAttribute('#face-fps', 'data-frames'))).toBe(frames);
+  // The last frame can still be checked.
+  await checkWithOrt(page);
+  expect(await text(page, 'face-check-status')).toMatch(/^Checked webcam frame \d+/);
+
+  await runYourModel(page, 'WebGPU', await gpuTiming(page), 'desktop');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('phone width 390×844: everything fits, MobileNetV2, faces and your model included, no horizontal scrolling', async () => {
+  const { context, page, problems } = await openDemo({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await settled(page);
   expect(await layoutShift(page)).toBeLessThan(0.02);
   expect(await count(page, 'std-params')).toBe(864);
   expect(await count(page, 'sep-params')).toBe(123);
   await runNetwork(page);
+  // The face panel and Your model, with their results in: they fit too.
+  await runFaces(page, 'WebGPU');
+  await page.locator('#faces').screenshot({ path: `${artifacts}/demo-faces-phone.png` });
+  await runYourModel(page, 'WebGPU', await gpuTiming(page), 'phone');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   // No element sticks out of the viewport on the right (unless an ancestor inside the viewport clips or scrolls it).
@@ -386,14 +658,7 @@ test('phone width 390×844: everything fits, MobileNetV2 included, no horizontal
 });
 
 test('without WebGPU the page says so and runs everything on the CPU backend', async () => {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await observeLayoutShifts(context);
-  await context.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
-  });
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(url);
+  const { context, page, problems } = await openDemo({ viewport: { width: 1280, height: 800 } }, true);
   await settled(page);
   expect(await page.isVisible('#webgpu-notice')).toBe(true);
   expect(await text(page, 'webgpu-notice')).toMatch(/WebGPU is not available.*CPU backend/);
@@ -408,6 +673,10 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
   expect(await text(page, 'net-backend')).toBe('the CPU backend');
   expect(await runNetwork(page)).toBe('wall clock');
   expect(await text(page, 'net-status')).toMatch(/on the CPU backend/);
+  // The face panel and Your model run on the CPU backend too (onnxruntime-web's wasm needs no GPU).
+  expect(await text(page, 'face-backend')).toBe('the CPU backend');
+  await runFaces(page, 'the CPU backend');
+  await runYourModel(page, 'the CPU backend', 'wall clock');
   // The benchmark still runs: sepconv's CPU backend only, TF.js WebGPU reported as unavailable.
   await page.$$eval('#bench-cases input', (inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).checked = (i as HTMLInputElement).value === id)), BENCH_CASE);
   await page.click('#bench-run');
