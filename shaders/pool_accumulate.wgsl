@@ -1,5 +1,7 @@
-// The reduction of the pooling kernels (pool_vec4.wgsl, pool_scalar.wgsl) over the
-// window cells inside the input (padded cells are skipped): the maximum, NaN as
+// The window loop and reduction of the pooling kernels (pool_vec4.wgsl,
+// pool_scalar.wgsl), which provide `poolLoad(pixel, c)`: the 4 (or 1, broadcast)
+// values of channel group c at an input pixel. Over the window cells inside the
+// input (padded cells are skipped): the maximum, NaN as
 // soon as a cell is NaN, or the sum, divided at the end by the cell count (by KH·KW
 // with COUNT_PAD, ONNX count_include_pad). The accumulator starts at params.init
 // (−∞ for max, 0 for avg) and a window without a cell inside the input gives
@@ -32,4 +34,22 @@ fn finish4(acc: vec4f, inside: u32) -> vec4f {
     return acc / f32(KH * KW);
   }
   return select(acc / f32(max(inside, 1u)), vec4f(params.empty), inside == 0u);
+}
+
+// The pooled value at output (n, oy, ox) for channel group c: the window's cells
+// in one flat loop (cell = i·KW + j; KW is a constant, so the division is cheap).
+fn poolWindow(n: u32, oy: u32, ox: u32, c: u32) -> vec4f {
+  let iy0 = i32(oy * SH) - i32(params.padTop);
+  let ix0 = i32(ox * SW) - i32(params.padLeft);
+  var acc = vec4f(params.init);
+  var inside = 0u;
+  for (var cell = 0u; cell < KH * KW; cell++) {
+    let rowBase = windowRow(n, iy0 + i32((cell / KW) * DH));
+    let ix = ix0 + i32((cell % KW) * DW);
+    if (rowBase != OUTSIDE_ROW && ix >= 0 && ix < i32(params.inW)) {
+      acc = accumulate4(acc, poolLoad(rowBase + u32(ix), c));
+      inside++;
+    }
+  }
+  return finish4(acc, inside);
 }

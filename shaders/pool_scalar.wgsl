@@ -1,9 +1,9 @@
 // Max or average pooling, any channel count: one output element per invocation
 // (consecutive invocations take consecutive channels, so neighbouring threads
 // read neighbouring values). Window size, stride and dilation are override
-// constants (kernel_window.wgsl); the reduction is pool_accumulate.wgsl's, on
-// the value broadcast to a vec4 (one code path for both kernels; only lane x is
-// stored).
+// constants (kernel_window.wgsl); the window loop and reduction are
+// pool_accumulate.wgsl's, on the value broadcast to a vec4 (one code path for
+// both kernels; only lane x is stored).
 //
 // A dispatch covers output rows [rowStart, rowEnd) (rows of all images, n·outH + oy);
 // x and y are bound from elements xOrigin / yOrigin on when split into bands.
@@ -22,23 +22,10 @@ fn run(id: u32) {
   let n = row / params.outH;
   let oy = row % params.outH;
 
-  let iy0 = i32(oy * SH) - i32(params.padTop);
-  let ix0 = i32(ox * SW) - i32(params.padLeft);
-  var acc = vec4f(params.init);
-  var inside = 0u;
-  for (var i = 0u; i < KH; i++) {
-    let rowBase = windowRow(n, iy0 + i32(i * DH));
-    if (rowBase == OUTSIDE_ROW) {
-      continue;
-    }
-    for (var j = 0u; j < KW; j++) {
-      let ix = ix0 + i32(j * DW);
-      if (ix < 0 || ix >= i32(params.inW)) {
-        continue;
-      }
-      acc = accumulate4(acc, vec4f(x[(rowBase + u32(ix)) * params.inC + c - params.xOrigin]));
-      inside++;
-    }
-  }
-  y[idx - params.yOrigin] = finish4(acc, inside).x;
+  y[idx - params.yOrigin] = poolWindow(n, oy, ox, c).x;
+}
+
+// Channel c of an input pixel, broadcast to the vec4 the reduction works on.
+fn poolLoad(pixel: u32, c: u32) -> vec4f {
+  return vec4f(x[pixel * params.inC + c - params.xOrigin]);
 }

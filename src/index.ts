@@ -4,20 +4,8 @@
  * @packageDocumentation
  */
 export { createEngine, Engine } from './engine.js';
-export type {
-  ActivationOptions,
-  BinaryOptions,
-  AvgPoolOptions,
-  Conv2dOptions,
-  DepthwiseConv2dOptions,
-  EngineOptions,
-  MaxPoolOptions,
-  PointwiseConv2dOptions,
-  SeparableConv2dOptions,
-  SpatialOptions,
-  TensorData,
-  TensorOptions,
-} from './options.js';
+// Every option and data type of the ops (src/options.ts holds only public types).
+export type * from './options.js';
 export type { FilterLayout } from './layout.js';
 export { Tensor } from './tensor.js';
 export type { Layout } from './tensor.js';

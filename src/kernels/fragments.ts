@@ -93,11 +93,13 @@ export const gemmTiled = fragment('gemm_tiled.wgsl', gemmTiledWgsl, {
 });
 
 /**
- * `accumulate4(acc, v)` and `finish4(acc, inside)` of the pooling kernels: max (NaN
- * propagating) or sum, then the mean over the `inside` cells (KH·KW with COUNT_PAD);
- * needs the window's KH, KW and the uniforms `params.init` and `params.empty`.
+ * `poolWindow(n, oy, ox, c)` of the pooling kernels: the window's cells inside the
+ * input, loaded by the kernel's `poolLoad(pixel, c)`, reduced by `accumulate4(acc, v)`
+ * (max, NaN propagating, or sum) and `finish4(acc, inside)` (the mean over the
+ * `inside` cells, KH·KW with COUNT_PAD); needs the window and the uniforms
+ * `params.init` and `params.empty`.
  */
 export const poolAccumulate = fragment('pool_accumulate.wgsl', poolAccumulateWgsl, {
-  provides: ['IS_MAX', 'COUNT_PAD', 'nanLanes', 'accumulate4', 'finish4'],
-  needs: ['KH', 'KW'],
+  provides: ['IS_MAX', 'COUNT_PAD', 'nanLanes', 'accumulate4', 'finish4', 'poolWindow'],
+  needs: ['KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'windowRow', 'OUTSIDE_ROW', 'poolLoad'],
 });

@@ -147,6 +147,11 @@ function spatial(c: Common): Spatial {
   return { stride: c.stride, dilation: c.dilation, padding: c.padding };
 }
 
+/** The engine options of a case: its geometry and activation `act` with the case's alpha and beta. */
+function spatialOptions(c: Common, act: Activation) {
+  return { ...spatial(c), activation: act, alpha: c.alpha, beta: c.beta };
+}
+
 const TRANSCENDENTAL = new Set<Activation>(['sigmoid', 'tanh', 'elu', 'hardSwish']);
 
 /** How much an activation can scale an error of its input: its largest slope, if above 1. */
@@ -206,13 +211,8 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
         const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
           e
             .conv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
-              stride: c.stride,
-              dilation: c.dilation,
-              padding: c.padding,
+              ...spatialOptions(c, act),
               groups,
-              activation: act,
-              alpha: c.alpha,
-              beta: c.beta,
               ...(bs && { bias: e.tensor(bs, [cout]) }),
             })
             .read();
@@ -233,12 +233,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
       const run = (e: Engine, xs: Float32Array, fs: Float32Array, bs: Float32Array | null, act: Activation) =>
         e
           .depthwiseConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), {
-            stride: c.stride,
-            dilation: c.dilation,
-            padding: c.padding,
-            activation: act,
-            alpha: c.alpha,
-            beta: c.beta,
+            ...spatialOptions(c, act),
             ...(bs && { bias: e.tensor(bs, [channels * m]) }),
           })
           .read();
@@ -318,12 +313,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           const [xs, fs, ps, ds, bs] = data as [Float32Array, Float32Array, Float32Array, Float32Array | null, Float32Array | null];
           return e
             .separableConv2d(e.tensor(xs, xShape), e.tensor(fs, fShape), e.tensor(ps, [mid, cout]), {
-              stride: c.stride,
-              dilation: c.dilation,
-              padding: c.padding,
-              activation: act,
-              alpha: c.alpha,
-              beta: c.beta,
+              ...spatialOptions(c, act),
               ...(ds && { depthwiseBias: e.tensor(ds, [mid]) }),
               ...(bs && { bias: e.tensor(bs, [cout]) }),
             })

@@ -117,8 +117,9 @@ function run(n: Node, ins: tf.Tensor[], env: Map<number, tf.Tensor>): tf.Tensor 
       return tf.mean(x, layout === 'NCHW' ? [2, 3] : [1, 2], true);
     }
     case 'softmax': {
-      const { axis } = n.attrs as OpAttrs['softmax'];
       const last = x.rank - 1;
+      // Negative axes count from the end, as in the IR.
+      const axis = ((n.attrs as OpAttrs['softmax']).axis + x.rank) % x.rank;
       if (axis === last) return tf.softmax(x);
       const perm = x.shape.map((_, i) => (i === axis ? last : i === last ? axis : i));
       return tf.transpose(tf.softmax(tf.transpose(x, perm)), perm);

@@ -145,12 +145,7 @@ export function modelJsonFiles(a: tf.io.ModelArtifacts, shardBytes = 4 * 1024 * 
   return { modelJson, shards };
 }
 
+/** The parts back to back (tfjs-core's own join, as tf.io's handlers use it). */
 function concat(parts: ArrayBuffer[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), at);
-    at += p.byteLength;
-  }
-  return out;
+  return new Uint8Array(tf.io.concatenateArrayBuffers(parts));
 }

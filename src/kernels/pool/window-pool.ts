@@ -1,5 +1,5 @@
 // What the pooling kernels (vec4.ts, scalar.ts) share: the window as override
-// constants (kernel_window.wgsl), the reduction (pool_accumulate.wgsl), one
+// constants (kernel_window.wgsl), the window loop and reduction (pool_accumulate.wgsl), one
 // uniform block, and bands of output image rows as the depthwise kernels run:
 // pooling is a depthwise convolution without weights.
 
@@ -32,7 +32,7 @@ export function poolVariant<const N extends string>(spec: {
   supports: (p: Pool2dParams) => boolean;
   file: string;
   wgsl: string;
-  /** Extra fragments the main one needs (an input loader). */
+  /** Extra fragments the main one needs (an input loader). The main one provides `run(id)` and `poolLoad(pixel, c)`. */
   fragments: readonly Fragment[];
   /** What `run` reads besides the window and the reduction. */
   needs: readonly string[];
@@ -50,8 +50,8 @@ export function poolVariant<const N extends string>(spec: {
       poolAccumulate,
       ...spec.fragments,
       fragment(spec.file, spec.wgsl, {
-        provides: ['run'],
-        needs: ['KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'windowRow', 'OUTSIDE_ROW', 'accumulate4', 'finish4', 'y', ...spec.needs],
+        provides: ['run', 'poolLoad'],
+        needs: ['poolWindow', 'y', ...spec.needs],
       }),
     ],
   });
