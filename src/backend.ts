@@ -163,6 +163,10 @@ export interface Backend {
   explain?(record: () => void): KernelExplanation[];
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
+  /** A caller's GPU buffer as storage, without a copy (bytes [offset, offset + byteLength)); checks the buffer. */
+  wrapBuffer?(buffer: GPUBuffer, byteLength: number, offset: number): Storage;
+  /** The GPU buffer holding `s`, once the work producing it is submitted. */
+  gpuBuffer?(s: Storage): Promise<{ buffer: GPUBuffer; offset: number; size: number }>;
   /** Memory for `elements` values whose contents do not matter (a planned buffer). */
   allocate(elements: number): Storage;
   /** Runs `fn`, whose ops must reach the device together: on the GPU one command buffer and one submit. */

@@ -19,10 +19,12 @@ import type {
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
+  GpuBufferView,
   MaxPoolOptions,
   PointwiseConv2dOptions,
   SeparableConv2dOptions,
   TensorData,
+  TensorFromBufferOptions,
   TensorOptions,
 } from './options.js';
 import { TensorScopes, collectTensors } from './scope.js';
@@ -114,6 +116,28 @@ export class Engine {
     checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
     const values = tensorValues(op, data, shape);
     return this.scopes.track(new Tensor(this, shape, this.impl.upload(values), this.impl, layout));
+  }
+
+  /**
+   * A tensor over a GPUBuffer of yours, without a copy: f32 values laid out row-major
+   * in `shape` from byte `options.offset` on. The buffer needs `GPUBufferUsage.STORAGE`
+   * (and `COPY_SRC` to `read()` the tensor), must belong to {@link Engine.device}, and
+   * stays yours: sepconv reads it in the ops you call and never writes or destroys it,
+   * so write it only when the ops using it have run, and keep it alive until then.
+   * Disposing the tensor leaves the buffer as it is. WebGPU backend only.
+   * @example const x = engine.tensorFromBuffer(myBuffer, [1, 224, 224, 3]);
+   */
+  tensorFromBuffer(buffer: GPUBuffer, shape: readonly number[], options: TensorFromBufferOptions = {}): Tensor {
+    const op = 'tensorFromBuffer';
+    this.assertAlive(op);
+    checkOptions(op, options);
+    const layout = tensorLayout(op, shape, options.layout);
+    checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
+    if (!this.impl.wrapBuffer) {
+      throw invalid(op, 'buffer', "an engine on the WebGPU backend (a GPUBuffer needs a device)", `an engine on the '${this.backend}' backend`);
+    }
+    const bytes = 4 * shape.reduce((a, b) => a * b, 1);
+    return this.scopes.track(new Tensor(this, shape, this.impl.wrapBuffer(buffer, bytes, options.offset ?? 0), this.impl, layout));
   }
 
   /**
@@ -522,6 +546,17 @@ export class Engine {
       return Promise.reject(e);
     }
     return this.impl.read(t.storage);
+  }
+
+  /** @internal */
+  async gpuBuffer(t: Tensor): Promise<GpuBufferView> {
+    const op = 'gpuBuffer';
+    this.assertAlive(op);
+    checkTensor(op, 'tensor', t, this, this.impl);
+    if (!this.impl.gpuBuffer) {
+      throw invalid(op, 'tensor', 'a tensor of an engine on the WebGPU backend', `a tensor on the '${this.backend}' backend`);
+    }
+    return this.impl.gpuBuffer(t.storage);
   }
 
   /** @internal The backend, for the model runtime (src/model), which plans its own memory. */

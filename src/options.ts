@@ -123,5 +123,24 @@ export interface TensorOptions {
   layout?: Layout;
 }
 
+/** Options of {@link Engine.tensorFromBuffer}. */
+export interface TensorFromBufferOptions extends TensorOptions {
+  /**
+   * Where the tensor's data starts in the buffer, in bytes: a multiple of the device's
+   * `minStorageBufferOffsetAlignment` (256 on most devices). Default 0.
+   */
+  offset?: number;
+}
+
+/** Where a tensor's data lies on the GPU (see {@link Tensor.gpuBuffer}). */
+export interface GpuBufferView {
+  /** The buffer; sepconv's, valid until the tensor is disposed: read it, do not write it or destroy it. */
+  buffer: GPUBuffer;
+  /** Byte offset of the first element. */
+  offset: number;
+  /** Bytes of data: 4 × the tensor's size (the buffer may be larger). */
+  size: number;
+}
+
 /** Tensor data: a Float32Array is used as is (copied); any other array of numbers is converted to f32. */
 export type TensorData = Float32Array | ArrayLike<number>;

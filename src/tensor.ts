@@ -1,5 +1,6 @@
 import type { Backend, Storage } from './backend.js';
 import type { Engine } from './engine.js';
+import type { GpuBufferView } from './options.js';
 
 /**
  * Memory layout of a rank-4 image tensor: `'NHWC'` (channels last, TF.js/Keras, the
@@ -46,6 +47,17 @@ export class Tensor {
    */
   read(): Promise<Float32Array> {
     return this.engine.read(this);
+  }
+
+  /**
+   * The GPU buffer holding this tensor, once the ops it depends on are submitted: for
+   * your own WebGPU passes, without a copy (queue order runs them after sepconv's). Valid
+   * until the tensor is disposed; read it only (sepconv may reuse the buffer afterwards).
+   * WebGPU backend only.
+   * @example const { buffer, offset, size } = await y.gpuBuffer();
+   */
+  gpuBuffer(): Promise<GpuBufferView> {
+    return this.engine.gpuBuffer(this);
   }
 
   /** Frees the tensor's memory. Ops already queued that use it still see its data. Disposing twice is harmless. */

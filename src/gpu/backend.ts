@@ -6,7 +6,8 @@ import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermutePar
 import type { PoolParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
 import type { BinaryParams, UnaryParams } from '../backend.js';
 import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
-import { SepconvError } from '../errors.js';
+import { SepconvError, describe } from '../errors.js';
+import { invalid } from '../validate.js';
 import type { BindingLimits } from '../kernels/bands.js';
 import { adapterTraits, type AdapterTraits, type Call, type KernelVariant, type OpInputs, type TunableValues } from '../kernels/descriptor.js';
 import {
@@ -173,7 +174,55 @@ export class WebGpuBackend implements Backend {
 
   private newStorage(byteLength: number): GpuStorage {
     const { buffer, allocation } = this.storagePool.acquire(byteLength);
-    return { buffer, byteLength, lastUse: -1, error: null, allocation };
+    return { buffer, offset: 0, byteLength, external: false, lastUse: -1, error: null, allocation };
+  }
+
+  /**
+   * The caller's `buffer` as a tensor's storage, from byte `offset` on (engine.tensorFromBuffer;
+   * the Engine has checked the shape). Checked here: a GPUBuffer with STORAGE usage, unmapped, large
+   * enough, the offset aligned as bindings need; and, when the first op using it is submitted, that
+   * it belongs to this device (a bind group made now fails validation otherwise).
+   */
+  wrapBuffer(buffer: GPUBuffer, byteLength: number, offset: number): Storage {
+    const op = 'tensorFromBuffer';
+    const align = this.device.limits.minStorageBufferOffsetAlignment;
+    const isBuffer = buffer !== null && typeof buffer === 'object' && typeof (buffer as GPUBuffer).size === 'number' && typeof (buffer as GPUBuffer).usage === 'number';
+    if (!isBuffer) throw invalid(op, 'buffer', 'a GPUBuffer', describe(buffer));
+    if (!(buffer.usage & BufferUsage.STORAGE)) {
+      throw invalid(op, 'buffer', 'a GPUBuffer with GPUBufferUsage.STORAGE usage (and COPY_SRC to read the tensor back)', `usage ${usageNames(buffer.usage)}`);
+    }
+    if (buffer.mapState !== 'unmapped') throw invalid(op, 'buffer', 'an unmapped GPUBuffer', `a buffer whose mapState is '${buffer.mapState}'`);
+    if (!Number.isInteger(offset) || offset < 0 || offset % align !== 0) {
+      throw invalid(op, 'options.offset', `a byte offset ≥ 0 and a multiple of ${align} (the device's minStorageBufferOffsetAlignment)`, describe(offset));
+    }
+    if (offset + byteLength > buffer.size) {
+      throw invalid(op, 'buffer', `a buffer of at least ${offset + byteLength} bytes (offset ${offset} + the shape's ${byteLength} bytes of f32)`, `${buffer.size} bytes`);
+    }
+    this.device.pushErrorScope('validation');
+    this.device.createBindGroup({
+      label: 'sepconv tensorFromBuffer check',
+      layout: this.pipelines.bindGroupLayout(['read']),
+      entries: [{ binding: 0, resource: { buffer, offset, size: byteLength } }],
+    });
+    const check = this.device.popErrorScope().then(
+      (e) =>
+        e &&
+        new SepconvError(
+          'INVALID_ARGUMENT',
+          { op, arg: 'buffer', expected: "a GPUBuffer of this engine's device (engine.device)", given: `a buffer the device rejects: ${e.message}`, cause: e },
+        ),
+      () => null,
+    );
+    return { buffer, offset, byteLength, external: true, lastUse: -1, error: null, allocation: null, check } satisfies GpuStorage;
+  }
+
+  /** The buffer holding `s` once the work producing it is submitted (Tensor.gpuBuffer). */
+  async gpuBuffer(s: Storage): Promise<{ buffer: GPUBuffer; offset: number; size: number }> {
+    const storage = s as GpuStorage;
+    await this.scheduler.flush();
+    if (storage.error) throw storage.error;
+    if (this.lost) throw this.lost;
+    return { buffer: storage.buffer, offset: storage.offset, size: storage.byteLength };
   }
 
   allocate(elements: number): Storage {
@@ -494,6 +543,9 @@ export class WebGpuBackend implements Backend {
 
   async read(s: Storage): Promise<Float32Array> {
     const src = s as GpuStorage;
+    if (src.external && !(src.buffer.usage & BufferUsage.COPY_SRC)) {
+      throw invalid('read', 'tensor', 'a tensor whose buffer can be copied from (GPUBufferUsage.COPY_SRC); tensorFromBuffer was given one without', `usage ${usageNames(src.buffer.usage)}`);
+    }
     const { buffer: staging } = this.stagingPool.acquire(src.byteLength);
     this.scheduler.record({ kind: 'copy', src, dst: staging, byteLength: src.byteLength });
     const batch = this.scheduler.currentBatch;
@@ -516,6 +568,8 @@ export class WebGpuBackend implements Backend {
 
   release(s: Storage): void {
     const storage = s as GpuStorage;
+    // The caller's buffer: theirs to destroy.
+    if (storage.external) return;
     // A tuning run still measures with it: released when the run ends.
     if (this.held.has(storage)) {
       this.held.set(storage, true);
@@ -566,4 +620,12 @@ export class WebGpuBackend implements Backend {
 /** A call of a kernel with no optional inputs (the utility kernels). */
 function plainCall<P>(params: P): Call<P> {
   return { params, bias: false, residual: false, depthwiseBias: false };
+}
+
+/** GPUBufferUsage flags by name, for errors. */
+function usageNames(usage: number): string {
+  const names = Object.entries({ MAP_READ: 0x1, MAP_WRITE: 0x2, COPY_SRC: 0x4, COPY_DST: 0x8, INDEX: 0x10, VERTEX: 0x20, UNIFORM: 0x40, STORAGE: 0x80, INDIRECT: 0x100, QUERY_RESOLVE: 0x200 })
+    .filter(([, bit]) => usage & bit)
+    .map(([name]) => name);
+  return names.length ? names.join(' | ') : 'none';
 }

@@ -16,14 +16,20 @@ import type { BufferPool } from './buffer-pool.js';
 /** A tensor's data on the GPU. */
 export interface GpuStorage {
   buffer: GPUBuffer;
+  /** Where the data starts in `buffer`, in bytes: 0 for sepconv's own buffers; a caller's offset for tensorFromBuffer. */
+  offset: number;
   /** Bytes of data (the buffer may be larger: pool buckets). */
   byteLength: number;
+  /** The caller's buffer (engine.tensorFromBuffer): never pooled, written or destroyed by sepconv. */
+  external: boolean;
   /** Id of the last batch that recorded a command using this buffer. */
   lastUse: number;
   /** Set when the op producing this data failed; every later use reports it. */
   error: SepconvError | null;
   /** The out-of-memory check of a freshly created buffer, until the scheduler has looked at it. */
   allocation: Promise<GPUError | null> | null;
+  /** The check of a caller's buffer (its device), until the scheduler has looked at it: the error to mark it with, or null. */
+  check?: Promise<SepconvError | null> | null;
 }
 
 /** One compute dispatch: bindings are [uniform, ...inputs, output]. */
@@ -195,7 +201,7 @@ export class Scheduler {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform, offset: 0, size: c.uniforms.byteLength } }];
     [...c.inputs, c.output].forEach((s, k) => {
       const r = c.ranges[k] ?? { offset: 0, size: s.byteLength };
-      entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: r.offset, size: r.size } });
+      entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: s.offset + r.offset, size: r.size } });
     });
     const group = this.device.createBindGroup({ label: c.label, layout: c.layout, entries });
     if (!cache) this.bindGroups.set(c.output.buffer, (cache = new Map()));
@@ -206,6 +212,11 @@ export class Scheduler {
 
   /** Resolves the pending allocation checks of a storage, marking it on failure. */
   private async checkAllocation(s: GpuStorage, op: string): Promise<void> {
+    const check = s.check;
+    if (check) {
+      s.check = null;
+      s.error ??= await check;
+    }
     const pending = s.allocation;
     if (!pending) return;
     s.allocation = null;
@@ -229,6 +240,7 @@ export class Scheduler {
     const checks: Promise<void>[] = [];
     for (const c of cmds) {
       if (c.kind === 'dispatch') for (const s of [...c.inputs, c.output]) checks.push(this.checkAllocation(s, c.op));
+      else if (c.kind === 'copy') checks.push(this.checkAllocation(c.src, 'read'));
     }
     await Promise.all(checks);
     const pipelines = await Promise.allSettled(cmds.map((c) => (c.kind === 'dispatch' ? c.pipeline : null)));
@@ -254,7 +266,7 @@ export class Scheduler {
         pass = null;
         timestamps = undefined;
         if (c.kind === 'copy') {
-          if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, 0, c.dst, 0, c.byteLength);
+          if (!c.src.error) encoder.copyBufferToBuffer(c.src.buffer, c.src.offset, c.dst, 0, c.byteLength);
         } else if (c.kind === 'section') {
           timestamps = { querySet: c.querySet, beginningOfPassWriteIndex: 2 * c.index, endOfPassWriteIndex: 2 * c.index + 1 };
           // A section with no dispatch still gets its pass, so its timestamps exist.
@@ -316,7 +328,7 @@ export function bindGroupKey(c: DispatchCommand, uniform: GPUBuffer): string {
   const parts = [idOf(c.layout), idOf(uniform), c.uniforms.byteLength];
   c.inputs.forEach((s, k) => {
     const r = c.ranges[k];
-    parts.push(idOf(s.buffer), r ? r.offset : -1, r ? r.size : s.byteLength);
+    parts.push(idOf(s.buffer), s.offset, r ? r.offset : -1, r ? r.size : s.byteLength);
   });
   const r = c.ranges[c.inputs.length];
   parts.push(r ? r.offset : -1, r ? r.size : c.output.byteLength);
