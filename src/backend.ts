@@ -94,6 +94,31 @@ export interface PadParams {
 }
 
 /**
+ * Pixels to a tensor (Engine.fromPixels): RGBA8 source pixels, rows `rowStride` pixels
+ * apart, sampled bilinearly with half-pixel centres at source x = cropX + (ox + ½)·stepX − ½
+ * (clamped to the image; likewise y), then (value·scale − mean[c]) / std[c] for the first
+ * `channels` of R, G, B, A, written [1, outH, outW, channels] or, with `nchw`,
+ * [1, channels, outH, outW]. Every non-integer field is an f32 value.
+ */
+export interface PixelsParams {
+  srcW: number;
+  srcH: number;
+  rowStride: number;
+  outW: number;
+  outH: number;
+  channels: 3 | 4;
+  nchw: boolean;
+  cropX: number;
+  cropY: number;
+  stepX: number;
+  stepY: number;
+  scale: number;
+  /** Per channel (4 values; those past `channels` unused). */
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/**
  * Max or average pooling of an NHWC tensor over a window (ConvGeometry from src/shape.ts).
  * Max pooling ignores padding (padded cells are −∞) and gives NaN when its window holds
  * a NaN; average pooling divides the sum of the window's cells inside the input by their
@@ -163,6 +188,10 @@ export interface Backend {
   explain?(record: () => void): KernelExplanation[];
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
+  /** Pixels (RGBA8 bytes, `p.rowStride` pixels a row) to a tensor, resized and normalised (see PixelsParams). */
+  pixels(bytes: Uint8Array, p: PixelsParams): Storage;
+  /** The same from an image the GPU copies itself (no CPU pass over the pixels); absent on the CPU. */
+  pixelsFromImage?(image: GPUCopyExternalImageSource, p: PixelsParams): Storage;
   /** A caller's GPU buffer as storage, without a copy (bytes [offset, offset + byteLength)); checks the buffer. */
   wrapBuffer?(buffer: GPUBuffer, byteLength: number, offset: number): Storage;
   /** The GPU buffer holding `s`, once the work producing it is submitted. */

@@ -6,7 +6,7 @@
 import { resolveActivation } from './activation.js';
 import type { Backend, BinaryParams, Storage } from './backend.js';
 import { createBackend } from './create-backend.js';
-import { describe } from './errors.js';
+import { SepconvError, describe } from './errors.js';
 import type { EngineLimits, KernelExplanation, TuneOptions } from './gpu/backend.js';
 import type { MemoryInfo } from './gpu/buffer-pool.js';
 import type { AdapterDescription } from './gpu/device.js';
@@ -19,6 +19,7 @@ import type {
   Conv2dOptions,
   DepthwiseConv2dOptions,
   EngineOptions,
+  FromPixelsOptions,
   GpuBufferView,
   MaxPoolOptions,
   PointwiseConv2dOptions,
@@ -27,6 +28,7 @@ import type {
   TensorFromBufferOptions,
   TensorOptions,
 } from './options.js';
+import { isPixelData, pixelsParams, sourceBytes, sourceSize, type PixelSource } from './pixels.js';
 import { TensorScopes, collectTensors } from './scope.js';
 import { convGeometry } from './shape.js';
 import { Tensor, type Layout } from './tensor.js';
@@ -138,6 +140,38 @@ export class Engine {
     }
     const bytes = 4 * shape.reduce((a, b) => a * b, 1);
     return this.scopes.track(new Tensor(this, shape, this.impl.wrapBuffer(buffer, bytes, options.offset ?? 0), this.impl, layout));
+  }
+
+  /**
+   * An image as a tensor `[1, height, width, channels]` (or `[1, channels, height, width]`
+   * with `layout: 'NCHW'`): resized bilinearly (half-pixel centres, as
+   * `tf.image.resizeBilinear` with `halfPixelCenters`; no antialiasing) to `size`, with
+   * `fit: 'cover'` cropping the centre to keep the aspect ratio, then each value
+   * v (0–255) becomes `(v·scale − mean[c]) / std[c]`. On WebGPU the GPU copies the image
+   * (`copyExternalImageToTexture`) and one compute pass does the rest: no `getImageData`,
+   * no CPU loop. The CPU backend reads the pixels through a canvas. Sources: ImageBitmap,
+   * ImageData, HTMLImageElement, HTMLCanvasElement, HTMLVideoElement, VideoFrame,
+   * OffscreenCanvas, or RGBA bytes `{ data, width, height }` (the only kind in Node).
+   * @example const x = engine.fromPixels(video, { size: [224, 224], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] });
+   */
+  fromPixels(source: PixelSource, options: FromPixelsOptions = {}): Tensor {
+    const op = 'fromPixels';
+    this.assertAlive(op);
+    checkOptions(op, options);
+    const [w, h] = sourceSize(source);
+    const { params, shape, layout } = pixelsParams(w, h, options);
+    checkSize(op, 'output', shape, this.impl.maxTensorBytes);
+    let storage: Storage | null = null;
+    if (this.impl.pixelsFromImage && !isPixelData(source)) {
+      try {
+        storage = this.impl.pixelsFromImage(source, params);
+      } catch (e) {
+        // A source the GPU cannot copy here (Chromium on SwiftShader refuses VideoFrames): through a canvas.
+        if (!(e instanceof SepconvError && e.arg === 'source')) throw e;
+      }
+    }
+    storage ??= this.impl.pixels(sourceBytes(source, w, h), params);
+    return this.scopes.track(new Tensor(this, shape, storage, this.impl, layout));
   }
 
   /**

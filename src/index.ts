@@ -7,6 +7,7 @@ export { createEngine, Engine } from './engine.js';
 // Every option and data type of the ops (src/options.ts holds only public types).
 export type * from './options.js';
 export type { FilterLayout } from './layout.js';
+export type { PixelSource } from './pixels.js';
 export { Tensor } from './tensor.js';
 export type { Layout } from './tensor.js';
 export { countFlops, countParams } from './count.js';

@@ -132,6 +132,37 @@ export interface TensorFromBufferOptions extends TensorOptions {
   offset?: number;
 }
 
+/**
+ * RGBA8 pixels as plain data: `data` holds width × height × 4 bytes, row by row (the
+ * shape of ImageData, and of what jpeg-js, pngjs or sharp's raw output decode to).
+ */
+export interface PixelData {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** Options of {@link Engine.fromPixels}. */
+export interface FromPixelsOptions {
+  /** Output `[height, width]`. Default: the source's size. */
+  size?: [number, number];
+  /**
+   * How the source fills `size`: `'stretch'` (default) scales each axis on its own;
+   * `'cover'` keeps the aspect ratio and crops the centre.
+   */
+  fit?: 'stretch' | 'cover';
+  /** Multiplies each 0–255 value first. Default 1/255 (values in 0…1). */
+  scale?: number;
+  /** Subtracted after scaling, one value or one per channel (R, G, B[, A]). Default 0. */
+  mean?: number | number[];
+  /** Divides last, one value or one per channel. Default 1. */
+  std?: number | number[];
+  /** 3: RGB (default), 4: RGBA. */
+  channels?: 3 | 4;
+  /** `'NHWC'` (default): [1, height, width, channels]; `'NCHW'`: [1, channels, height, width]. */
+  layout?: Layout;
+}
+
 /** Where a tensor's data lies on the GPU (see {@link Tensor.gpuBuffer}). */
 export interface GpuBufferView {
   /** The buffer; sepconv's, valid until the tensor is disposed: read it, do not write it or destroy it. */

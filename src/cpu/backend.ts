@@ -1,12 +1,13 @@
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams, PoolParams } from '../backend.js';
 import type { SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
 import type { BinaryParams, UnaryParams } from '../backend.js';
-import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
+import type { ConcatParams, PadParams, PixelsParams, Pool2dParams } from '../backend.js';
 import { separableUnfused } from '../ops.js';
 import { conv2dCpu } from './conv2d.js';
 import { binaryCpu, unaryCpu } from './elementwise.js';
 import { concatCpu } from './concat.js';
 import { padCpu } from './pad.js';
+import { pixelsCpu } from './pixels.js';
 import { permuteCpu } from './permute.js';
 import { pool2dCpu } from './pool2d.js';
 import { globalAveragePoolCpu, softmaxCpu } from './pool.js';
@@ -95,6 +96,10 @@ export class CpuBackend implements Backend {
 
   concat(xs: readonly Storage[], p: ConcatParams): Storage {
     return new CpuStorage(concatCpu(xs.map(data), p));
+  }
+
+  pixels(bytes: Uint8Array, p: PixelsParams): Storage {
+    return new CpuStorage(pixelsCpu(bytes, p));
   }
 
   pad(x: Storage, p: PadParams): Storage {

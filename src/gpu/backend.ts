@@ -5,7 +5,7 @@
 import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams } from '../backend.js';
 import type { PoolParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, Storage } from '../backend.js';
 import type { BinaryParams, UnaryParams } from '../backend.js';
-import type { ConcatParams, PadParams, Pool2dParams } from '../backend.js';
+import type { ConcatParams, PadParams, PixelsParams, Pool2dParams } from '../backend.js';
 import { SepconvError, describe } from '../errors.js';
 import { invalid } from '../validate.js';
 import type { BindingLimits } from '../kernels/bands.js';
@@ -23,6 +23,7 @@ import {
 } from '../kernels/registry.js';
 import { concatPart } from '../kernels/utility/concat.js';
 import { pad } from '../kernels/utility/pad.js';
+import { pixels } from '../kernels/utility/pixels.js';
 import { globalAveragePool } from '../kernels/utility/pool.js';
 import { permute } from '../kernels/utility/permute.js';
 import { softmax } from '../kernels/utility/softmax.js';
@@ -32,7 +33,7 @@ import { adapterName, applicableRecords, TUNING_VERSION, tunedChoice, type Tunin
 import { searchFastest } from '../tuning/search.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
-import { BufferUsage, MapMode } from './flags.js';
+import { BufferUsage, MapMode, TextureUsage } from './flags.js';
 import { PipelineCache } from './pipelines.js';
 import { Scheduler, type GpuStorage } from './scheduler.js';
 
@@ -337,6 +338,53 @@ export class WebGpuBackend implements Backend {
       offset += slab;
     });
     return output as Storage;
+  }
+
+  pixels(bytes: Uint8Array, p: PixelsParams): Storage {
+    const source = this.newStorage(Math.ceil(bytes.byteLength / 4) * 4);
+    this.device.queue.writeBuffer(source.buffer, 0, bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.pixelsFrom(source, p);
+  }
+
+  /**
+   * The image copied by the GPU (copyExternalImageToTexture) into a texture, then into a
+   * buffer with rows 256-byte aligned (one submit, now: queue order puts it before the
+   * batch that samples it), then sampled as `pixels` does.
+   */
+  pixelsFromImage(image: GPUCopyExternalImageSource, p: PixelsParams): Storage {
+    const bytesPerRow = Math.ceil((p.srcW * 4) / 256) * 256;
+    this.assertBindable('fromPixels', 'source', bytesPerRow * p.srcH);
+    this.assertBindable('fromPixels', 'output', p.outW * p.outH * p.channels * 4);
+    const size = [p.srcW, p.srcH];
+    const texture = this.device.createTexture({
+      label: 'sepconv fromPixels',
+      size,
+      format: 'rgba8unorm',
+      usage: TextureUsage.COPY_SRC | TextureUsage.COPY_DST | TextureUsage.TEXTURE_BINDING | TextureUsage.RENDER_ATTACHMENT,
+    });
+    try {
+      this.device.queue.copyExternalImageToTexture({ source: image }, { texture }, size);
+    } catch (cause) {
+      texture.destroy();
+      throw new SepconvError('INVALID_ARGUMENT', { op: 'fromPixels', arg: 'source', expected: 'an image the GPU can copy', given: `one it refused: ${String((cause as Error)?.message ?? cause)}`, cause });
+    }
+    const source = this.newStorage(bytesPerRow * p.srcH);
+    const encoder = this.device.createCommandEncoder({ label: 'sepconv fromPixels' });
+    encoder.copyTextureToBuffer({ texture }, { buffer: source.buffer, bytesPerRow }, size);
+    this.device.queue.submit([encoder.finish()]);
+    texture.destroy();
+    return this.pixelsFrom(source, { ...p, rowStride: bytesPerRow / 4 });
+  }
+
+  /** Samples RGBA8 pixels held in `source` (released after), as PixelsParams say. */
+  private pixelsFrom(source: GpuStorage, p: PixelsParams): Storage {
+    try {
+      this.assertBindable('fromPixels', 'source', source.byteLength);
+      this.assertBindable('fromPixels', 'output', p.outW * p.outH * p.channels * 4);
+      return this.dispatch('fromPixels', pixels, plainCall(p), {}, { x: source }, p.outW * p.outH * p.channels);
+    } finally {
+      this.release(source);
+    }
   }
 
   pad(x: Storage, p: PadParams, extras: OpExtras = {}): Storage {

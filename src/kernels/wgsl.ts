@@ -43,7 +43,7 @@ export interface Binding {
   /** What it holds: an op input, or the output (the only writable binding). */
   readonly input: InputName | 'output';
   /** Element type of the bound array. */
-  readonly type: 'f32' | 'vec4f';
+  readonly type: 'f32' | 'vec4f' | 'u32';
   /** The argument named in errors when it does not fit one binding (default: `input`). */
   readonly arg?: string;
 }

@@ -1,11 +1,11 @@
-// What the utility kernels share (transpose, global average pool, softmax): one
-// input x and the output y, arrays of f32; no variants to choose among, nothing
+// What the utility kernels share (transpose, global average pool, softmax, pad,
+// pixels): one input x (f32 unless said) and the output y, an array of f32; no variants to choose among, nothing
 // to tune, no bands (they bind their input whole).
 
 import { UniformSchema, type UniformType } from '../../gpu/uniforms.js';
 import { FLAT_WORKGROUP_SIZE, kernelVariant, type KernelDispatch, type KernelVariant } from '../descriptor.js';
 import { flatGrid } from '../fragments.js';
-import { assembleKernel, fragment, ioBindings } from '../wgsl.js';
+import { assembleKernel, fragment, ioBindings, type Binding } from '../wgsl.js';
 
 export function singleInputKernel<P, F extends string, const N extends string>(spec: {
   /** The pipeline's name. */
@@ -15,6 +15,8 @@ export function singleInputKernel<P, F extends string, const N extends string>(s
   uniforms: UniformSchema<F>;
   file: string;
   wgsl: string;
+  /** The element type of x (default f32). */
+  xType?: Binding['type'];
   /** True: the shader defines `run(id)` on a flat grid of FLAT_WORKGROUP_SIZE invocations; false: its own entry point. */
   flat: boolean;
   /** The dispatch of a call: its uniform values and workgroups. */
@@ -23,7 +25,7 @@ export function singleInputKernel<P, F extends string, const N extends string>(s
   const shader = assembleKernel({
     name: spec.kernel,
     uniforms: spec.uniforms,
-    bindings: ioBindings({ x: 'f32', output: 'f32' }),
+    bindings: ioBindings({ x: spec.xType ?? 'f32', output: 'f32' }),
     fragments: [
       ...(spec.flat ? [flatGrid] : []),
       fragment(spec.file, spec.wgsl, { provides: [spec.flat ? 'run' : 'main'], needs: ['x', 'y'] }),
