@@ -111,12 +111,8 @@ export class Engine {
    * @example const x = engine.tensor(new Float32Array(1 * 8 * 8 * 3), [1, 8, 8, 3]);
    */
   tensor(data: TensorData, shape: readonly number[], options: TensorOptions = {}): Tensor {
-    const op = 'tensor';
-    this.assertAlive(op);
-    checkOptions(op, options);
-    const layout = tensorLayout(op, shape, options.layout);
-    checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
-    const values = tensorValues(op, data, shape);
+    const layout = this.newTensorChecks('tensor', shape, options);
+    const values = tensorValues('tensor', data, shape);
     return this.scopes.track(new Tensor(this, shape, this.impl.upload(values), this.impl, layout));
   }
 
@@ -131,10 +127,7 @@ export class Engine {
    */
   tensorFromBuffer(buffer: GPUBuffer, shape: readonly number[], options: TensorFromBufferOptions = {}): Tensor {
     const op = 'tensorFromBuffer';
-    this.assertAlive(op);
-    checkOptions(op, options);
-    const layout = tensorLayout(op, shape, options.layout);
-    checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
+    const layout = this.newTensorChecks(op, shape, options);
     if (!this.impl.wrapBuffer) {
       throw invalid(op, 'buffer', "an engine on the WebGPU backend (a GPUBuffer needs a device)", `an engine on the '${this.backend}' backend`);
     }
@@ -645,6 +638,15 @@ export class Engine {
     checkSize(op, 'output', shape, this.impl.maxTensorBytes);
     const storage = this.impl.binary(a.storage, b.storage, binaryParams(op, a.shape, b.shape, shape, act));
     return this.scopes.track(new Tensor(this, shape, storage, this.impl, layout));
+  }
+
+  /** The checks of a new tensor's shape and options; returns its layout. */
+  private newTensorChecks(op: string, shape: readonly number[], options: TensorOptions): Layout {
+    this.assertAlive(op);
+    checkOptions(op, options);
+    const layout = tensorLayout(op, shape, options.layout);
+    checkSize(op, 'shape', shape, this.impl.maxTensorBytes);
+    return layout;
   }
 
   /** Common checks of every op: engine alive, options an object, every tensor usable. */

@@ -1,27 +1,11 @@
 // Headless Chromium (WebGPU) runs a page built with Vite that imports the built
 // package as 'sepconv'; GPU and CPU results must agree and the page must log no errors.
-import type { PreviewServer } from 'vite';
-import { build, preview } from 'vite';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../support/browser.js';
+import { servedPage } from '../support/served-page.js';
 import { firstMismatch } from '../support/compare.js';
 
-const configFile = fileURLToPath(new URL('./vite.config.ts', import.meta.url));
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await build({ configFile });
-  server = await preview({ configFile, preview: { port: 0, host: '127.0.0.1' } });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage(fileURLToPath(new URL('./vite.config.ts', import.meta.url)));
 
 interface PageResult {
   backend: string;
@@ -32,15 +16,7 @@ interface PageResult {
 }
 
 test('depthwise → pointwise in Chromium: WebGPU = CPU backend, no console errors', async () => {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  const url = server.resolvedUrls?.local[0];
-  expect(url).toBeTruthy();
-  await page.goto(url as string);
+  const { page, problems } = await served.open();
   await page.waitForFunction(() => document.getElementById('status')?.textContent !== 'running', undefined, {
     timeout: 90_000,
   });

@@ -5,25 +5,10 @@
 // zero-copy round trip with the page's own compute passes; and a dedicated worker
 // running a model on an OffscreenCanvas it draws on.
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
+import { expect, test } from 'vitest';
+import { servedPage } from '../support/served-page.js';
 
-const configFile = fileURLToPath(new URL('./pixels/vite.config.ts', import.meta.url));
-let server: PreviewServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  await build({ configFile });
-  server = await preview({ configFile, preview: { port: 0, host: '127.0.0.1' } });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedPage(fileURLToPath(new URL('./pixels/vite.config.ts', import.meta.url)));
 
 interface PageResult {
   backend: string;
@@ -33,13 +18,7 @@ interface PageResult {
 }
 
 test('fromPixels from every source, the zero-copy round trip and a worker, in Chromium', async () => {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(server.resolvedUrls?.local[0] as string);
+  const { page, problems } = await served.open();
   await page.waitForFunction(() => document.getElementById('status')?.textContent !== 'loading', undefined, { timeout: 120_000 });
   expect(await page.textContent('#status'), problems.join('\n')).toBe('done');
   const r = (await page.evaluate(() => (window as unknown as { __pixels: unknown }).__pixels)) as PageResult;
