@@ -2,7 +2,8 @@
 // the source's RGBA8 pixels packed in u32 (R in the low byte), rows params.rowStride
 // words apart. Bilinear sampling with half-pixel centres at source x = cropX +
 // (ox + ½)·stepX − ½, clamped to the image (as tf.image.resizeBilinear with
-// halfPixelCenters; no antialiasing), then (v·scale − mean[c]) / std[c], written NHWC
+// halfPixelCenters; no antialiasing; with params.bands, letterbox bands: a position
+// outside the image reads black), then (v·scale − mean[c]) / std[c], written NHWC
 // or, with params.nchw, NCHW. The CPU reference is src/cpu/pixels.ts.
 // Contract, bindings and uniforms: src/kernels/utility/pixels.ts.
 
@@ -34,8 +35,14 @@ fn run(idx: u32) {
   }
   let ox = pixel % params.outW;
   let oy = pixel / params.outW;
-  let sx = clamp(params.cropX + (f32(ox) + 0.5) * params.stepX - 0.5, 0.0, f32(params.srcW - 1u));
-  let sy = clamp(params.cropY + (f32(oy) + 0.5) * params.stepY - 0.5, 0.0, f32(params.srcH - 1u));
+  let u = params.cropX + (f32(ox) + 0.5) * params.stepX;
+  let v = params.cropY + (f32(oy) + 0.5) * params.stepY;
+  if (params.bands == 1u && (u < 0.0 || u >= f32(params.srcW) || v < 0.0 || v >= f32(params.srcH))) {
+    y[idx] = (0.0 - channelMean(c)) / channelStd(c);
+    return;
+  }
+  let sx = clamp(u - 0.5, 0.0, f32(params.srcW - 1u));
+  let sy = clamp(v - 0.5, 0.0, f32(params.srcH - 1u));
   let x0 = u32(floor(sx));
   let y0 = u32(floor(sy));
   let x1 = min(x0 + 1u, params.srcW - 1u);

@@ -96,7 +96,8 @@ export interface PadParams {
 /**
  * Pixels to a tensor (Engine.fromPixels): RGBA8 source pixels, rows `rowStride` pixels
  * apart, sampled bilinearly with half-pixel centres at source x = cropX + (ox + ½)·stepX − ½
- * (clamped to the image; likewise y), then (value·scale − mean[c]) / std[c] for the first
+ * (clamped to the image; likewise y; with `bands`, a position outside the image reads black),
+ * then (value·scale − mean[c]) / std[c] for the first
  * `channels` of R, G, B, A, written [1, outH, outW, channels] or, with `nchw`,
  * [1, channels, outH, outW]. Every non-integer field is an f32 value.
  */
@@ -113,6 +114,8 @@ export interface PixelsParams {
   stepX: number;
   stepY: number;
   scale: number;
+  /** Letterbox bands: a sample whose position (before the −½) falls outside the image is black (0), not the edge pixel. */
+  bands: boolean;
   /** Per channel (4 values; those past `channels` unused). */
   mean: readonly number[];
   std: readonly number[];

@@ -139,7 +139,8 @@ export class Engine {
    * An image as a tensor `[1, height, width, channels]` (or `[1, channels, height, width]`
    * with `layout: 'NCHW'`): resized bilinearly (half-pixel centres, as
    * `tf.image.resizeBilinear` with `halfPixelCenters`; no antialiasing) to `size`, with
-   * `fit: 'cover'` cropping the centre to keep the aspect ratio, then each value
+   * `fit: 'cover'` cropping the centre to keep the aspect ratio (`'contain'`: black
+   * letterbox bands instead, as `letterbox()`), then each value
    * v (0–255) becomes `(v·scale − mean[c]) / std[c]`. On WebGPU the GPU copies the image
    * (`copyExternalImageToTexture`) and one compute pass does the rest: no `getImageData`,
    * no CPU loop. The CPU backend reads the pixels through a canvas. Sources: ImageBitmap,

@@ -148,9 +148,11 @@ export interface FromPixelsOptions {
   size?: [number, number];
   /**
    * How the source fills `size`: `'stretch'` (default) scales each axis on its own;
-   * `'cover'` keeps the aspect ratio and crops the centre.
+   * `'cover'` keeps the aspect ratio and crops the centre; `'contain'` keeps the aspect
+   * ratio, fits the whole image and fills the bands with black (a letterbox, as
+   * `letterbox()` computes it: map detections back with `removeLetterbox`).
    */
-  fit?: 'stretch' | 'cover';
+  fit?: 'stretch' | 'cover' | 'contain';
   /** Multiplies each 0–255 value first. Default 1/255 (values in 0…1). */
   scale?: number;
   /** Subtracted after scaling, one value or one per channel (R, G, B[, A]). Default 0. */

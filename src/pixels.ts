@@ -65,7 +65,7 @@ export function pixelsParams(srcW: number, srcH: number, options: FromPixelsOpti
   const layout = options.layout ?? 'NHWC';
   if (layout !== 'NHWC' && layout !== 'NCHW') throw invalid(OP, 'options.layout', "'NHWC' or 'NCHW'", describe(layout));
   const fit = options.fit ?? 'stretch';
-  if (fit !== 'stretch' && fit !== 'cover') throw invalid(OP, 'options.fit', "'stretch' or 'cover'", describe(fit));
+  if (fit !== 'stretch' && fit !== 'cover' && fit !== 'contain') throw invalid(OP, 'options.fit', "'stretch', 'cover' or 'contain'", describe(fit));
   const scale = options.scale ?? 1 / 255;
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw invalid(OP, 'options.scale', 'a finite number', describe(scale));
   const mean = perChannel('options.mean', options.mean ?? 0, channels, () => true, 'finite numbers');
@@ -73,7 +73,15 @@ export function pixelsParams(srcW: number, srcH: number, options: FromPixelsOpti
 
   // 'cover': the centred region of the source with the output's aspect ratio.
   let [cropX, cropY, cropW, cropH] = [0, 0, srcW, srcH];
-  if (fit === 'cover') {
+  if (fit === 'contain') {
+    // The whole source scaled by k to fit, centred (as src/vision's letterbox): the output
+    // spans source coordinates −offset/k … (out − offset)/k on each axis.
+    const k = Math.min(outW / srcW, outH / srcH);
+    cropX = -(outW - srcW * k) / 2 / k;
+    cropY = -(outH - srcH * k) / 2 / k;
+    cropW = outW / k;
+    cropH = outH / k;
+  } else if (fit === 'cover') {
     if (srcW * outH > srcH * outW) {
       cropW = (srcH * outW) / outH;
       cropX = (srcW - cropW) / 2;
@@ -95,6 +103,7 @@ export function pixelsParams(srcW: number, srcH: number, options: FromPixelsOpti
     stepX: f(cropW / outW),
     stepY: f(cropH / outH),
     scale: f(scale),
+    bands: fit === 'contain',
     mean: [...mean, 0, 0, 0, 0].slice(0, 4).map(f),
     std: [...std, 1, 1, 1, 1].slice(0, 4).map(f),
   };

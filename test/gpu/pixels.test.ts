@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, test } from 'vitest';
-import { SepconvError, type FromPixelsOptions, type PixelData } from '../../src/index.js';
+import { letterboxImage, SepconvError, type FromPixelsOptions, type PixelData } from '../../src/index.js';
 import { mulberry32 } from '../../src/random.js';
 import { gpuAndCpuEngines } from '../support/gpu.js';
 
@@ -71,6 +71,22 @@ describe('fromPixels', () => {
     expect([...out.subarray(0, 3)]).toEqual([...tall.data.subarray(10 * 10 * 4, 10 * 10 * 4 + 3)]);
   });
 
+  test("'contain' is the letterbox of src/vision: letterboxImage's numbers, black bands included", async () => {
+    const { cpu } = engines;
+    for (const [w, h, size] of [
+      [40, 20, 16],
+      [13, 31, 12],
+      [128, 128, 128],
+    ] as const) {
+      const img = image(w, h, w + h);
+      const got = await cpu.fromPixels(img, { size: [size, size], fit: 'contain', scale: 2 / 255, mean: 1, std: 1 }).read();
+      const { data } = letterboxImage(img, size, size);
+      // letterboxImage computes in float64, fromPixels in f32: a few ulps of values in −1…1.
+      expect(maxDiff(got, data)).toBeLessThan(2e-6);
+      expect(got.filter((v) => v === -1).length).toBe(data.filter((v) => v === -1).length);
+    }
+  });
+
   test('GPU = CPU on every option: sizes, fits, layouts, channels, mean/std, scale; odd widths (row strides)', async () => {
     const { gpu, cpu } = engines;
     const cases: [PixelData, FromPixelsOptions, number][] = [
@@ -81,6 +97,9 @@ describe('fromPixels', () => {
       [image(50, 50, 5), { size: [16, 16], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }, GPU_TOL.imagenet],
       [image(9, 7, 6), { size: [5, 3], channels: 4, layout: 'NCHW', scale: 2 / 255, mean: 1, std: 1 }, GPU_TOL.unit],
       [image(1, 1, 7), { size: [2, 2] }, GPU_TOL.unit],
+      // Letterbox bands on the sides, then on top and bottom; values in −1…1 (twice the unit tolerance).
+      [image(100, 61, 10), { size: [24, 24], fit: 'contain', scale: 2 / 255, mean: 1, std: 1 }, 2 * GPU_TOL.unit],
+      [image(30, 70, 11), { size: [20, 28], fit: 'contain', layout: 'NCHW' }, GPU_TOL.unit],
     ];
     for (const [img, options, tol] of cases) {
       const g = gpu.fromPixels(img, options);
@@ -111,7 +130,7 @@ describe('fromPixels', () => {
       [img, { size: 4 }, /options\.size/],
       [img, { channels: 1 }, /options\.channels.*3 \(RGB\) or 4/],
       [img, { layout: 'CHW' }, /options\.layout/],
-      [img, { fit: 'contain' }, /options\.fit.*'stretch' or 'cover'/],
+      [img, { fit: 'fill' }, /options\.fit.*'stretch', 'cover' or 'contain'/],
       [img, { mean: [0.5, 0.5] }, /options\.mean.*3 finite numbers/],
       [img, { std: 0 }, /options\.std.*non-zero/],
       [img, { scale: Number.NaN }, /options\.scale/],

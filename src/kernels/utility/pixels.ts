@@ -8,7 +8,7 @@ import { flatWorkgroups } from '../descriptor.js';
 import { singleInputKernel } from './single-input.js';
 
 const params = new UniformSchema('PixelsParams', [
-  ...(['srcW', 'srcH', 'rowStride', 'outW', 'outH', 'channels', 'nchw'] as const).map((f) => [f, 'u32'] as const),
+  ...(['srcW', 'srcH', 'rowStride', 'outW', 'outH', 'channels', 'nchw', 'bands'] as const).map((f) => [f, 'u32'] as const),
   ...(['cropX', 'cropY', 'stepX', 'stepY', 'scale', 'mean0', 'mean1', 'mean2', 'mean3', 'std0', 'std1', 'std2', 'std3'] as const).map((f) => [f, 'f32'] as const),
 ]);
 
@@ -26,7 +26,7 @@ export const pixels = singleInputKernel({
     const [std0, std1, std2, std3] = p.std as [number, number, number, number];
     const { srcW, srcH, rowStride, outW, outH, channels, cropX, cropY, stepX, stepY, scale } = p;
     return {
-      uniforms: { srcW, srcH, rowStride, outW, outH, channels, nchw: p.nchw ? 1 : 0, cropX, cropY, stepX, stepY, scale, mean0, mean1, mean2, mean3, std0, std1, std2, std3 },
+      uniforms: { srcW, srcH, rowStride, outW, outH, channels, nchw: p.nchw ? 1 : 0, bands: p.bands ? 1 : 0, cropX, cropY, stepX, stepY, scale, mean0, mean1, mean2, mean3, std0, std1, std2, std3 },
       workgroups: flatWorkgroups(outH * outW * channels),
     };
   },
