@@ -79,13 +79,15 @@ fn run(id: u32) {
       }
     }
   }
-  store(row, ox0, c4, acc0);
-  store(row, ox0 + 1u, c4, acc1);
-  store(row, ox0 + 2u, c4, acc2);
-  store(row, ox0 + 3u, c4, acc3);
+  // The stores as loops (see pointwise_direct8.wgsl: inlined copies of store() cost compile time).
+  let a = array<vec4f, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+  for (var i = 0u; i < cols; i++) {
+    store(row, ox0 + i, c4, a[i]);
+  }
   if (BLOCK8) {
-    store(row, ox0 + 4u, c4, acc4); store(row, ox0 + 5u, c4, acc5); store(row, ox0 + 6u, c4, acc6); store(row, ox0 + 7u, c4, acc7);
-    store(row, ox0, c4 + 1u, bcc0); store(row, ox0 + 1u, c4 + 1u, bcc1); store(row, ox0 + 2u, c4 + 1u, bcc2); store(row, ox0 + 3u, c4 + 1u, bcc3);
-    store(row, ox0 + 4u, c4 + 1u, bcc4); store(row, ox0 + 5u, c4 + 1u, bcc5); store(row, ox0 + 6u, c4 + 1u, bcc6); store(row, ox0 + 7u, c4 + 1u, bcc7);
+    let b = array<vec4f, 8>(bcc0, bcc1, bcc2, bcc3, bcc4, bcc5, bcc6, bcc7);
+    for (var i = 0u; i < 8u; i++) {
+      store(row, ox0 + i, c4 + 1u, b[i]);
+    }
   }
 }

@@ -41,16 +41,12 @@ fn accumulate(a: ptr<function, Acc>, s: Seg, t: Taps) {
   }
 }
 
+// A loop, not 8 inlined copies of store(): those would double the shader's
+// compile time on software adapters; GPU compilers unroll it back.
 fn storeRow(row: u32, ox0: u32, c4: u32, a: Acc) {
-  store(row, ox0, c4, a.a0);
-  store(row, ox0 + 1u, c4, a.a1);
-  store(row, ox0 + 2u, c4, a.a2);
-  store(row, ox0 + 3u, c4, a.a3);
-  if (SW == 1u) {
-    store(row, ox0 + 4u, c4, a.a4);
-    store(row, ox0 + 5u, c4, a.a5);
-    store(row, ox0 + 6u, c4, a.a6);
-    store(row, ox0 + 7u, c4, a.a7);
+  let v = array<vec4f, 8>(a.a0, a.a1, a.a2, a.a3, a.a4, a.a5, a.a6, a.a7);
+  for (var i = 0u; i < select(4u, 8u, SW == 1u); i++) {
+    store(row, ox0 + i, c4, v[i]);
   }
 }
 

@@ -57,10 +57,17 @@ fn run(id: u32) {
     xv = x[p6 + k]; s6 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t6 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
     xv = x[p7 + k]; s7 += xv.x * u0 + xv.y * u1 + xv.z * u2 + xv.w * u3; t7 += xv.x * v0 + xv.y * v1 + xv.z * v2 + xv.w * v3;
   }
-  store(r0, c, s0); store(r0 + 1u, c, s1); store(r0 + 2u, c, s2); store(r0 + 3u, c, s3);
-  store(r0 + 4u, c, s4); store(r0 + 5u, c, s5); store(r0 + 6u, c, s6); store(r0 + 7u, c, s7);
+  // The stores as a loop: 16 inlined copies of store() (bias, residual, activation,
+  // bounds) would triple the shader's compile time on software adapters; GPU
+  // compilers unroll the loop back and keep the array in registers.
+  let sc = array<vec4f, 8>(s0, s1, s2, s3, s4, s5, s6, s7);
+  let tc = array<vec4f, 8>(t0, t1, t2, t3, t4, t5, t6, t7);
+  for (var i = 0u; i < 8u; i++) {
+    store(r0 + i, c, sc[i]);
+  }
   if (c + 1u < n4) {
-    store(r0, c + 1u, t0); store(r0 + 1u, c + 1u, t1); store(r0 + 2u, c + 1u, t2); store(r0 + 3u, c + 1u, t3);
-    store(r0 + 4u, c + 1u, t4); store(r0 + 5u, c + 1u, t5); store(r0 + 6u, c + 1u, t6); store(r0 + 7u, c + 1u, t7);
+    for (var i = 0u; i < 8u; i++) {
+      store(r0 + i, c + 1u, tc[i]);
+    }
   }
 }

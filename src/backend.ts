@@ -189,6 +189,11 @@ export interface Backend {
   tuning?(): TuningRecord[];
   /** Runs `record` without dispatching and says which kernel each op call would run on. */
   explain?(record: () => void): KernelExplanation[];
+  /**
+   * Runs `record` without dispatching, starts compiling every pipeline its op calls
+   * need (all at once), and resolves with their number once all are compiled.
+   */
+  compile?(record: () => void): Promise<number>;
   /** Copies `data` into backend memory. */
   upload(data: Float32Array): Storage;
   /** Pixels (RGBA8 bytes, `p.rowStride` pixels a row) to a tensor, resized and normalised (see PixelsParams). */

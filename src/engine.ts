@@ -447,6 +447,27 @@ export class Engine {
   }
 
   /**
+   * Compiles ahead: records `fn` without running anything on the GPU (as
+   * {@link Engine.explain}; every tensor it makes is disposed, and their contents are
+   * never computed), starts compiling every pipeline its ops need, all at once, and
+   * resolves with their number when all are compiled. The first real call of the same
+   * ops then waits for no compiler. Models do this for a batch of 1 when they are
+   * built. Resolves with 0 on the CPU backend.
+   * @example await engine.compile(() => model.predict(engine.tensor(new Float32Array(4 * 224 * 224 * 3), [4, 224, 224, 3])));
+   */
+  async compile(fn: () => unknown): Promise<number> {
+    const op = 'compile';
+    this.assertAlive(op);
+    if (typeof fn !== 'function') throw invalid(op, 'fn', 'a function', describe(fn));
+    if (!this.impl.compile) return 0;
+    return this.impl.compile(() => {
+      const made = new Set<Tensor>();
+      collectTensors(this.tidy(fn), made);
+      made.forEach((t) => t.dispose());
+    });
+  }
+
+  /**
    * Tunes the kernels of every op `fn` records, on this device: like
    * {@link Engine.warmup} (`fn` runs once as {@link Engine.tidy}), then for each
    * distinct op call (op, shapes, options) it times the kernel variants and tunable

@@ -34,7 +34,7 @@ import { searchFastest } from '../tuning/search.js';
 import { BufferPool, type MemoryInfo } from './buffer-pool.js';
 import type { AcquiredDevice, AdapterDescription } from './device.js';
 import { BufferUsage, MapMode, TextureUsage } from './flags.js';
-import { PipelineCache } from './pipelines.js';
+import { PipelineCache, programKey } from './pipelines.js';
 import { Scheduler, type GpuStorage } from './scheduler.js';
 
 export type { KernelChoice } from '../kernels/registry.js';
@@ -113,6 +113,8 @@ export class WebGpuBackend implements Backend {
   private captured: Map<string, CapturedCall & { choice: KernelExplanation }> | null = null;
   /** While explain() records its function: nothing is dispatched. */
   private dryRun = false;
+  /** While compile() records its function: the pipelines its dispatches need, by program key. */
+  private compiling: Map<string, Promise<GPUComputePipeline>> | null = null;
   /** Storages a tuning run still needs: releasing one waits until the run ends. */
   private readonly held = new Map<GpuStorage, boolean>();
   /** Set once the device is lost; every later call reports it. */
@@ -438,8 +440,12 @@ export class WebGpuBackend implements Backend {
     // What a band does not slice is bound whole, and must fit one binding.
     for (const { b, s } of bound) if (s && dispatches.some((d) => !d.ranges[b.input])) this.assertBindable(op, b.arg ?? b.input, s.byteLength);
     const output = (out as GpuStorage | undefined) ?? this.newStorage(outElements * 4);
-    if (this.dryRun) return output;
-    const pipeline = this.pipelines.get({ kernel: shader, constants: variant.constants(call, tunables) }, op);
+    const program = { kernel: shader, constants: variant.constants(call, tunables) };
+    if (this.dryRun) {
+      this.compiling?.set(programKey(program), this.pipelines.get(program, op));
+      return output;
+    }
+    const pipeline = this.pipelines.get(program, op);
     const layout = this.pipelines.bindGroupLayout(shader.bindings);
     const tuned = Object.entries(tunables).map(([k, v]) => ` ${k}=${v}`).join('');
     dispatches.forEach((d, i) => {
@@ -477,7 +483,7 @@ export class WebGpuBackend implements Backend {
 
   /** Runs `record` without dispatching anything and says which kernel each distinct op call would run on. */
   explain(record: () => void): KernelExplanation[] {
-    if (this.captured) throw new SepconvError('INVALID_ARGUMENT', { op: 'explain', arg: 'fn', expected: 'no tune() or explain() running', given: 'a nested call' });
+    if (this.captured || this.dryRun) throw new SepconvError('INVALID_ARGUMENT', { op: 'explain', arg: 'fn', expected: 'no tune(), explain() or compile() running', given: 'a nested call' });
     const captured = new Map<string, CapturedCall & { choice: KernelExplanation }>();
     this.captured = captured;
     this.dryRun = true;
@@ -490,13 +496,28 @@ export class WebGpuBackend implements Backend {
     return [...captured.values()].map((c) => c.choice);
   }
 
+  /** See Backend.compile: the dry run of explain(), asking the pipeline cache for each dispatch's pipeline. */
+  compile(record: () => void): Promise<number> {
+    if (this.captured || this.dryRun) throw new SepconvError('INVALID_ARGUMENT', { op: 'compile', arg: 'fn', expected: 'no tune(), explain() or compile() running', given: 'a nested call' });
+    const wanted = new Map<string, Promise<GPUComputePipeline>>();
+    this.compiling = wanted;
+    this.dryRun = true;
+    try {
+      record();
+    } finally {
+      this.compiling = null;
+      this.dryRun = false;
+    }
+    return Promise.all(wanted.values()).then(() => wanted.size);
+  }
+
   /**
    * Runs `record` (a function recording ops), then times the candidates of every
    * distinct op call it made (see Engine.tune) and keeps the fastest of each.
    * Resolves with the new records.
    */
   async tune(record: () => void, options: TuneOptions = {}): Promise<TuningRecord[]> {
-    if (this.captured) throw new SepconvError('INVALID_ARGUMENT', { op: 'tune', arg: 'fn', expected: 'no tune() or explain() running', given: 'a nested call' });
+    if (this.captured || this.dryRun) throw new SepconvError('INVALID_ARGUMENT', { op: 'tune', arg: 'fn', expected: 'no tune(), explain() or compile() running', given: 'a nested call' });
     const captured = new Map<string, CapturedCall & { choice: KernelExplanation }>();
     this.captured = captured;
     const scratch: GpuStorage[] = [];

@@ -119,6 +119,8 @@ export class Model {
   private readonly plans = new Map<number, PlannedMemory & { slots: Storage[] | null }>();
   private readonly outputLayouts: (ImageLayout | null)[];
   private disposed = false;
+  /** The pipelines of a batch-1 forward pass, compiling since the model was built (see compileAhead). */
+  private readonly compiled: Promise<number>;
 
   /** Not for direct use: models come from {@link sequential}, the MobileNet builders and the loaders. */
   constructor(
@@ -154,6 +156,46 @@ export class Model {
     this.backend = engine.implementation;
     for (const w of this.lowered.weights.values()) this.weightStorages.push(this.backend.upload(w));
     for (const t of this.lowered.tensors.values()) if (t.constant) this.constantStorages.set(t.id, this.backend.upload(t.constant));
+    this.compiled = this.compileAhead();
+  }
+
+  /**
+   * Starts compiling the pipelines of a forward pass with a batch of 1 while the
+   * caller gets on with other work (the first predict() then waits only for what is
+   * not compiled yet). Best effort: a failure here shows again, as an Error, where
+   * predict() meets it. Resolves with the number of pipelines (0 on the CPU backend,
+   * or when an input has an open dimension besides the batch).
+   */
+  private compileAhead(): Promise<number> {
+    const compile = this.backend.compile?.bind(this.backend);
+    if (!compile || this.inputs.some((i) => i.shape.slice(1).some((d) => d === null))) return Promise.resolve(0);
+    const batch = 1;
+    const storages = new Map<number, Storage>();
+    const made: Storage[] = [];
+    try {
+      return compile(() => {
+        this.inputs.forEach((input, i) => {
+          const s = this.backend.allocate(input.shape.reduce<number>((a, d) => a * (d ?? batch), 1));
+          made.push(s);
+          storages.set((this.lowered.inputs[i] as { tensor: number }).tensor, s);
+        });
+        // Into the planned buffers, as predict() does: it allocates them once, now.
+        const planned = this.planFor(batch);
+        planned.slots ??= planned.sizes.map((n) => this.backend.allocate(n));
+        const slots = planned.slots;
+        const read = this.reader(storages);
+        for (const step of this.lowered.steps) {
+          const slot = planned.slotOf.get(step.write);
+          const s = step.run(this.backend, read, batch, slot === undefined ? undefined : slots[slot]);
+          storages.set(step.write, s);
+          if (slot === undefined && step.kind !== 'view') made.push(s);
+        }
+      }).catch(() => 0);
+    } catch {
+      return Promise.resolve(0);
+    } finally {
+      for (const s of made) this.backend.release(s);
+    }
   }
 
   // ---- running -----------------------------------------------------------------
