@@ -1,7 +1,7 @@
 // In Chromium (WebGPU on SwiftShader unless SEPCONV_REAL_GPU=1), a page importing the
 // built package: engine.fromPixels from every source type headless Chromium makes
 // (ImageData, canvas, ImageBitmap, OffscreenCanvas, image element, VideoFrame from a
-// canvas), WebGPU against the CPU backend and against the canvas's own bytes; the
+// canvas, <video> playing a canvas's capture stream), WebGPU against the CPU backend and against the canvas's own bytes; the
 // zero-copy round trip with the page's own compute passes; and a dedicated worker
 // running a model on an OffscreenCanvas it draws on.
 import { fileURLToPath } from 'node:url';
@@ -24,14 +24,14 @@ test('fromPixels from every source, the zero-copy round trip and a worker, in Ch
   const r = (await page.evaluate(() => (window as unknown as { __pixels: unknown }).__pixels)) as PageResult;
   expect(r.backend).toBe('webgpu');
 
-  const kinds = ['ImageData', 'HTMLCanvasElement', 'ImageBitmap', 'OffscreenCanvas', 'HTMLImageElement', 'VideoFrame'];
+  const kinds = ['ImageData', 'HTMLCanvasElement', 'ImageBitmap', 'OffscreenCanvas', 'HTMLImageElement', 'VideoFrame', 'HTMLVideoElement'];
   expect(new Set(r.sources.map((s) => s.source.split(' ')[0]))).toEqual(new Set(kinds));
   for (const s of r.sources) {
     // Same f32 steps on both backends; the GPU may fuse multiply-adds: a few ulps of 0–255
     // values, ×1/(255·0.225) at most after the ImageNet normalisation (see test/gpu/pixels.test.ts).
     expect(s.gpuVsCpu, s.source).toBeLessThan(1e-4);
     // Every source holds the canvas's pixels exactly (the image element is a PNG of it;
-    // the VideoFrame is made from the canvas): no colour conversion on the way.
+    // the VideoFrame and the video's frames are made from the canvas): no colour conversion on the way.
     expect(s.vsBytes, s.source).toBeLessThan(1e-6);
   }
   expect(r.sources.find((s) => s.source.startsWith('ImageBitmap {"size":[16,24]'))?.shape).toEqual([1, 16, 24, 3]);

@@ -45,7 +45,29 @@ async function sources(): Promise<[string, () => Promise<PixelSource>][]> {
       },
     ],
     ['VideoFrame', async () => new VideoFrame(canvas, { timestamp: 0 })],
+    ['HTMLVideoElement', () => playing(canvas)],
   ];
+}
+
+/**
+ * A <video> playing the canvas's capture stream (headless Chromium has no camera or
+ * codec to give a video otherwise), once it has a frame to show. The canvas is redrawn
+ * until then: a capture stream sends a frame when its canvas changes.
+ */
+async function playing(canvas: HTMLCanvasElement): Promise<HTMLVideoElement> {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = canvas.captureStream();
+  document.body.append(video);
+  const started = video.play();
+  const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
+  for (let i = 0; video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA; i++) {
+    if (i === 250) throw new Error(`the video shows no frame after 5 s (readyState ${video.readyState})`);
+    drawTestImage(ctx);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await started;
+  return video;
 }
 
 const OPTIONS: FromPixelsOptions[] = [
@@ -67,6 +89,10 @@ async function fromPixelsResults(gpu: Engine, cpu: Engine): Promise<SourceResult
       out.push({ source: `${name} ${JSON.stringify(options)}`, shape: [...g.shape], gpuVsCpu: maxDiff(await g.read(), await c.read()), vsBytes: maxDiff(await c.read(), await ref.read()) });
       if (source instanceof VideoFrame) source.close();
       if (source instanceof ImageBitmap) source.close();
+      if (source instanceof HTMLVideoElement) {
+        for (const t of (source.srcObject as MediaStream).getTracks()) t.stop();
+        source.remove();
+      }
     }
   }
   return out;
