@@ -1,6 +1,6 @@
 // What the page and its worker share: the test image, drawn on any 2D canvas, and
-// the small network both run on fromPixels' output.
-import type { Engine, Tensor } from 'sepconv';
+// the small model both run on fromPixels' output.
+import { sequential, type Engine, type Tensor } from 'sepconv';
 
 export const IMAGE_W = 37;
 export const IMAGE_H = 23;
@@ -19,9 +19,19 @@ export function drawTestImage(ctx: CanvasRenderingContext2D | OffscreenCanvasRen
   ctx.fillRect(22, 12, 7, 8);
 }
 
-/** A depthwise 3×3 + pointwise 3 → 2 block with fixed weights: [1, H, W, 3] → [1, H, W, 2]. */
+/**
+ * A small model, depthwise 3×3 (relu) + pointwise 3 → 2 (sigmoid) with fixed weights,
+ * built for x's size and run on x: [1, H, W, 3] → [1, H, W, 2].
+ */
 export function block(e: Engine, x: Tensor): Tensor {
-  const dw = e.tensor(Float32Array.from({ length: 27 }, (_, i) => Math.sin(i * 1.7) * 0.5), [3, 3, 3, 1]);
-  const pw = e.tensor(Float32Array.from({ length: 6 }, (_, i) => Math.cos(i * 0.9)), [3, 2]);
-  return e.pointwiseConv2d(e.depthwiseConv2d(x, dw, { padding: 'same', activation: 'relu' }), pw, { activation: 'sigmoid' });
+  const depthwise = Float32Array.from({ length: 27 }, (_, i) => Math.sin(i * 1.7) * 0.5); // [3, 3, 3, 1]
+  const pointwise = Float32Array.from({ length: 6 }, (_, i) => Math.cos(i * 0.9)); // [1, 1, 3, 2]
+  const model = sequential(
+    [
+      { type: 'depthwiseConv2d', kernelSize: 3, padding: 'same', useBias: false, activation: 'relu' },
+      { type: 'pointwiseConv2d', filters: 2, useBias: false, activation: 'sigmoid' },
+    ],
+    { engine: e, inputShape: [x.shape[1] as number, x.shape[2] as number, 3], weights: [depthwise, pointwise] },
+  );
+  return model.predict(x);
 }

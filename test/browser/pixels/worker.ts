@@ -1,4 +1,4 @@
-// A dedicated worker: a WebGPU engine, fromPixels of an OffscreenCanvas, the block,
+// A dedicated worker: a WebGPU engine, fromPixels of an OffscreenCanvas, a model (block),
 // the result drawn as grey levels on the canvas the page transferred, and the values
 // posted back for the page to check against its own CPU engine.
 import { createEngine } from 'sepconv';
