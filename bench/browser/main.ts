@@ -7,8 +7,9 @@ import { createTfjsEngine } from '../engines/tfjs.js';
 import { joinSuites, parseSuite, selectCases } from '../lib/cases.js';
 import type { BenchArgs } from '../lib/cli.js';
 import { runCases } from '../lib/harness.js';
+import { loadCase } from '../lib/networks.js';
 import { measureRoofline } from '../lib/roofline.js';
-import { errorText } from '../lib/stats.js';
+import { errorText, median } from '../lib/stats.js';
 import type { BenchEngine, BenchResult } from '../lib/types.js';
 import networks from '../networks.json';
 import suite from '../shapes.json';
@@ -69,5 +70,34 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   return { adapter, date: new Date().toISOString(), host: `browser (Chromium ${chrome ?? '?'})`, roofline, rows };
 }
 
+/**
+ * One cold first run for `npm run bench:first-run` (a fresh browser each time, so no
+ * pipeline and no shader is cached anywhere): sepconv WebGPU builds network `id`
+ * from its weights and runs it once with the result read back (timed together, as
+ * the main benchmark's first run), then the steady single-run time (median of 5).
+ */
+async function sepconvFirstRun(id: string): Promise<{ id: string; firstMs: number; singleMs: number; adapter: string }> {
+  const c = parseSuite(networks).find((x) => x.id === id);
+  if (!c) throw new Error(`bench: no network case ${id}`);
+  const ours = createSepconvEngine('webgpu');
+  await ours.init();
+  const { data } = await loadCase(c);
+  const t0 = performance.now();
+  const prepared = await ours.prepare(c, data);
+  await prepared.run(1);
+  const firstMs = performance.now() - t0;
+  const single: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t = performance.now();
+    await prepared.run(1);
+    if (i > 0) single.push(performance.now() - t);
+  }
+  const a = ours.engine().adapter;
+  await prepared.dispose();
+  await ours.destroy();
+  return { id, firstMs, singleMs: median(single), adapter: a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : '?' };
+}
+
 (window as unknown as { sepconvBench: typeof sepconvBench }).sepconvBench = sepconvBench;
+(window as unknown as { sepconvFirstRun: typeof sepconvFirstRun }).sepconvFirstRun = sepconvFirstRun;
 document.title = 'sepconv benchmark (ready)';
