@@ -20,6 +20,7 @@ import { depthwiseVec4 } from './depthwise/vec4.js';
 import type { AdapterTraits, Call, TunableValues, Variant } from './descriptor.js';
 import { pointwiseConv8 } from './pointwise/conv8.js';
 import { pointwiseDirect, pointwiseDirect8 } from './pointwise/direct.js';
+import { pointwiseScalar } from './pointwise/scalar.js';
 import { pointwiseTiled } from './pointwise/tiled.js';
 import { poolScalar } from './pool/scalar.js';
 import { poolVec4 } from './pool/vec4.js';
@@ -28,7 +29,7 @@ import { separableUnfused } from './separable/unfused.js';
 
 export const REGISTRY = {
   depthwise: [depthwise3x3, depthwise5x5, depthwiseVec4, depthwiseScalar],
-  pointwise: [pointwiseDirect8, pointwiseDirect, pointwiseTiled, pointwiseConv8],
+  pointwise: [pointwiseDirect8, pointwiseDirect, pointwiseTiled, pointwiseConv8, pointwiseScalar],
   conv2d: [conv2dDirect8, conv2dDirect, conv2dTiled],
   separable: [separableFused, separableUnfused],
   binary: [binaryVec4, binaryScalar],

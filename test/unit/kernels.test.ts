@@ -101,10 +101,10 @@ describe('the registry derives the kernels option check', () => {
 
 describe('choosing a kernel: forced, then tuned, then the cost model', () => {
   test('the cost model ranks by adapter: no workgroup memory on software adapters, tiles on GPUs', () => {
-    expect(supportedVariants('pointwise', pw(), software).map((v) => v.name)).toEqual(['direct8', 'direct', 'conv8', 'tiled']);
-    expect(supportedVariants('pointwise', pw(), gpu).map((v) => v.name)).toEqual(['tiled', 'direct', 'direct8', 'conv8']);
+    expect(supportedVariants('pointwise', pw(), software).map((v) => v.name)).toEqual(['direct8', 'direct', 'conv8', 'scalar', 'tiled']);
+    expect(supportedVariants('pointwise', pw(), gpu).map((v) => v.name)).toEqual(['tiled', 'direct', 'direct8', 'conv8', 'scalar']);
     // conv8 has no residual binding; K = 3 rules out the direct kernels.
-    expect(supportedVariants('pointwise', pw({ inChannels: 3 }, true), software).map((v) => v.name)).toEqual(['tiled']);
+    expect(supportedVariants('pointwise', pw({ inChannels: 3 }, true), software).map((v) => v.name)).toEqual(['scalar', 'tiled']);
     expect(supportedVariants('depthwise', dw({ channels: 3 }), software).map((v) => v.name)).toEqual(['scalar']);
     expect(supportedVariants('depthwise', dw({ kH: 5, kW: 5 }), software).map((v) => v.name)).toEqual(['5x5', 'vec4', 'scalar']);
   });
