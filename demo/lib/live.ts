@@ -1,13 +1,18 @@
 // Section 2 (live image) and the numbers of section 4 that come from it: the
 // depthwise filter and pointwise mix the user picks, run on the active backend on
-// every change, and on the other backend too for the GPU/CPU check.
+// every change, and on the other backend too for the GPU/CPU check. On WebGPU the
+// pictures are drawn from the output tensors' GPU buffers (gpu-draw.ts), with no
+// read-back; the CPU backend (or a browser without a WebGPU canvas) reads them back and
+// draws them with putImageData. Webcam frames come from engine.fromPixels(video), one
+// per run; the check waits for the frame the webcam stops at.
 
-import type { Engine } from 'sepconv';
+import type { Engine, Tensor } from 'sepconv';
 import { errorText, median } from '../../bench/lib/stats.js';
 import { activeEngine, inputTensor, type App } from './app.js';
 import { el, setText } from './dom.js';
 import { fmtMs } from './format.js';
-import { drawChannel, drawRgb, maxAbsDiff, type RgbImage } from './image.js';
+import { GpuPainter, drawingCanvas, type DrawPath } from './gpu-draw.js';
+import { drawChannel, drawRgb, fitSize, maxAbsDiff, webcamReady, type RgbImage } from './image.js';
 import {
   KERNEL_PRESETS,
   MIX_PRESETS,
@@ -37,11 +42,57 @@ function presetSelect(id: string, presets: readonly { id: string; label: string 
   return select;
 }
 
+/** The filters of one run: the depthwise filter [k, k, 3, 1], the pointwise one [3, 3], and k. */
+interface Weights {
+  dw: Float32Array;
+  pw: Float32Array;
+  k: number;
+}
+
+/** The outputs of one run on one engine, queued, and when its ops were queued. */
+interface Filtered {
+  y: Tensor;
+  z: Tensor;
+  t0: number;
+}
+
+/** The outputs read back, and the ms from queuing the ops to having the values. */
 interface LiveResult {
   depthwise: Float32Array;
   output: Float32Array;
   ms: number;
 }
+
+/** Where a run's input comes from: the page's image or a webcam frame. */
+interface Input {
+  width: number;
+  height: number;
+  /** A new frame of the streaming webcam: drawn, not checked (the check runs on the frame the webcam stops at). */
+  live: boolean;
+  /** The input [1, H, W, 3] on `engine`; the section's, not to be disposed by the caller. */
+  on(engine: Engine): Promise<Tensor>;
+  /** Its values, for the CPU drawing. */
+  data(): Promise<Float32Array>;
+}
+
+/**
+ * The latest webcam frame as `fromPixels` made it on `engine`, with copies of its values
+ * on the other engine (for the check once the webcam stops); `version` is the
+ * app.imageVersion when it was taken (webcam frames do not change it): the frame stays the
+ * section's input until an image is set.
+ */
+interface Frame {
+  version: number;
+  width: number;
+  height: number;
+  engine: Engine;
+  tensor: Tensor;
+  copies: Map<Engine, Tensor>;
+  values: Promise<Float32Array> | null;
+}
+
+/** The webcam's ms per frame is the median of the last this many frames. */
+const FRAME_WINDOW = 30;
 
 export class LiveSection {
   private k = 3;
@@ -52,6 +103,11 @@ export class LiveSection {
   /** Recent times per backend, first run (shader compilation) excluded. */
   private times = new Map<Engine, number[]>();
   private seen = new Set<Engine>();
+  /** The latest webcam frame (kept for the next runs and the snapshot when the webcam stops). */
+  private frame: Frame | null = null;
+  /** The webcam's ms per frame (fromPixels to drawn) and when its recent frames were done. */
+  private frameTimes: number[] = [];
+  private frameEnds: number[] = [];
   readonly request: () => void;
 
   constructor(private readonly app: App) {
@@ -197,77 +253,230 @@ export class LiveSection {
 
   // ---- computing ----
 
-  private async run(engine: Engine, image: RgbImage, version: number, dw: Float32Array, pw: Float32Array, k: number): Promise<LiveResult> {
-    const x = inputTensor(engine, image, version);
+  /**
+   * This run's input: a new frame of the streaming webcam (fromPixels on the <video>),
+   * the last frame again while no newer image was set (the webcam just stopped), or the
+   * page's image.
+   */
+  private input(primary: Engine): Input {
+    const { app } = this;
+    const cam = app.webcam;
+    if (cam && webcamReady(cam)) {
+      const { video } = cam;
+      const { width, height } = fitSize(video.videoWidth, video.videoHeight);
+      // Straight from the <video>: on WebGPU the GPU copies the frame and one compute pass
+      // resizes it (no canvas, no getImageData); the CPU backend reads it through a canvas.
+      const tensor = primary.fromPixels(video, { size: [height, width] });
+      this.dropFrame();
+      this.frame = { version: app.imageVersion, width, height, engine: primary, tensor, copies: new Map(), values: null };
+      return this.frameInput(this.frame, true);
+    }
+    if (this.frame && this.frame.version === app.imageVersion) return this.frameInput(this.frame, false);
+    this.dropFrame();
+    const { image, imageVersion } = app;
+    return {
+      width: image.width,
+      height: image.height,
+      live: false,
+      on: async (engine) => inputTensor(engine, image, imageVersion),
+      data: async () => image.data,
+    };
+  }
+
+  private frameInput(f: Frame, live: boolean): Input {
+    const values = () => (f.values ??= f.tensor.read());
+    return {
+      width: f.width,
+      height: f.height,
+      live,
+      on: async (engine) => {
+        if (engine === f.engine) return f.tensor;
+        let t = f.copies.get(engine);
+        if (!t) {
+          // The same frame on the other backend (the check): its values, not a new grab of the video.
+          t = engine.tensor(await values(), [1, f.height, f.width, 3]);
+          f.copies.set(engine, t);
+        }
+        return t;
+      },
+      data: values,
+    };
+  }
+
+  private dropFrame(): void {
+    const f = this.frame;
+    if (!f) return;
+    f.tensor.dispose();
+    f.copies.forEach((t) => t.dispose());
+    this.frame = null;
+  }
+
+  /**
+   * The last webcam frame the section computed, as an RgbImage (one read-back), once the
+   * run in progress is done; null when there is none. `version` is the app.imageVersion it
+   * belongs to: an image set since then is newer.
+   */
+  webcamSnapshot(): Promise<{ image: RgbImage; version: number } | null> {
+    return exclusive(async () => {
+      const f = this.frame;
+      if (!f) return null;
+      const data = await (f.values ??= f.tensor.read());
+      return { image: { data, width: f.width, height: f.height }, version: f.version };
+    });
+  }
+
+  /** Depthwise then pointwise of `x` on `engine`, queued: the caller disposes y and z. */
+  private filter(engine: Engine, x: Tensor, w: Weights): Filtered {
     const t0 = performance.now();
     const { y, z } = engine.tidy(() => {
-      const dwT = engine.tensor(dw, [k, k, 3, 1]);
-      const pwT = engine.tensor(pw, [3, 3]);
+      const dwT = engine.tensor(w.dw, [w.k, w.k, 3, 1]);
+      const pwT = engine.tensor(w.pw, [3, 3]);
       const y = engine.depthwiseConv2d(x, dwT, { padding: 'same' });
       const z = engine.pointwiseConv2d(y, pwT);
       return { y, z };
     });
-    try {
-      const [depthwise, output] = await Promise.all([y.read(), z.read()]);
-      const ms = performance.now() - t0;
-      if (this.seen.has(engine)) {
-        const list = this.times.get(engine) ?? [];
-        list.push(ms);
-        if (list.length > 9) list.shift();
-        this.times.set(engine, list);
-      }
-      this.seen.add(engine);
-      return { depthwise, output, ms };
-    } finally {
-      y.dispose();
-      z.dispose();
+    return { y, z, t0 };
+  }
+
+  /** Reads `f` back; its time (ops to values) joins `engine`'s after the engine's first run, which compiles the shaders. */
+  private async readTimed(engine: Engine, f: Filtered): Promise<LiveResult> {
+    const [depthwise, output] = await Promise.all([f.y.read(), f.z.read()]);
+    const ms = performance.now() - f.t0;
+    if (this.seen.has(engine)) {
+      const list = this.times.get(engine) ?? [];
+      list.push(ms);
+      if (list.length > 9) list.shift();
+      this.times.set(engine, list);
     }
+    this.seen.add(engine);
+    return { depthwise, output, ms };
+  }
+
+  /** One timed run with read-back; the first on an engine runs twice, for a time without shader compilation. */
+  private async runRead(engine: Engine, x: Tensor, w: Weights): Promise<LiveResult> {
+    for (;;) {
+      const f = this.filter(engine, x, w);
+      try {
+        const r = await this.readTimed(engine, f);
+        if (this.times.get(engine)?.length) return r;
+      } finally {
+        f.y.dispose();
+        f.z.dispose();
+      }
+    }
+  }
+
+  /**
+   * The section's four pictures (input, the 3 depthwise maps, output). With `painter`, from
+   * the tensors' GPU buffers, no read-back; otherwise (the CPU backend, or no WebGPU canvas)
+   * from their values: those of `values` when the check reads them anyway. Returns the path that drew.
+   */
+  private async draw(painter: GpuPainter | null, input: Input, x: Tensor, f: Filtered, display: DisplayMode, values: Promise<LiveResult> | null): Promise<DrawPath> {
+    if (painter) {
+      const drawn = await painter.draw([
+        { id: 'canvas-input', tensor: x, channel: -1, mode: 'clip' },
+        ...[0, 1, 2].map((c) => ({ id: `canvas-dw-${c}`, tensor: f.y, channel: c, mode: display })),
+        { id: 'canvas-output', tensor: f.z, channel: -1, mode: display },
+      ]);
+      if (drawn) return 'gpu';
+    }
+    const { width, height } = input;
+    const [data, depthwise, output] = await Promise.all([
+      input.data(),
+      values ? values.then((v) => v.depthwise) : f.y.read(),
+      values ? values.then((v) => v.output) : f.z.read(),
+    ]);
+    drawRgb(drawingCanvas('canvas-input', 'cpu'), data, width, height, 'clip');
+    for (let c = 0; c < 3; c++) {
+      drawChannel(drawingCanvas(`canvas-dw-${c}`, 'cpu'), depthwise, width, height, 3, c, display);
+    }
+    drawRgb(drawingCanvas('canvas-output', 'cpu'), output, width, height, display);
+    return 'cpu';
   }
 
   private async compute(): Promise<void> {
     const { app } = this;
+    const start = performance.now();
     // Everything this run uses, taken now: edits and webcam frames arriving meanwhile wait for the next run.
-    const image = app.image;
-    const version = app.imageVersion;
-    const { width, height } = image;
-    const k = this.k;
-    const dw = depthwiseFilter(this.kernel, k, 3);
-    const pw = pointwiseFilter(this.matrix, 3);
-    const display = this.display;
     const primary = activeEngine(app);
-    const run = (engine: Engine) => this.run(engine, image, version, dw, pw, k);
+    const input = this.input(primary);
+    const { width, height } = input;
+    const k = this.k;
+    const w: Weights = { dw: depthwiseFilter(this.kernel, k, 3), pw: pointwiseFilter(this.matrix, 3), k };
+    const display = this.display;
+    const painter = primary.device ? GpuPainter.of(primary.device) : null;
+    const x = await input.on(primary);
 
-    let a = await run(primary);
-    // The first run of a backend compiles its shaders: run again for a time per run.
-    if (!this.times.get(primary)?.length) a = await run(primary);
-    drawRgb(el<HTMLCanvasElement>('canvas-input'), image.data, width, height, 'clip');
-    for (let c = 0; c < 3; c++) {
-      drawChannel(el<HTMLCanvasElement>(`canvas-dw-${c}`), a.depthwise, width, height, 3, c, display);
+    // The first run of a backend compiles its shaders: one run before, for a time per run (not for webcam frames).
+    if (!input.live && !this.seen.has(primary)) {
+      const f0 = this.filter(primary, x, w);
+      try {
+        await this.readTimed(primary, f0);
+      } finally {
+        f0.y.dispose();
+        f0.z.dispose();
+      }
     }
-    drawRgb(el<HTMLCanvasElement>('canvas-output'), a.output, width, height, display);
+    const f = this.filter(primary, x, w);
+    let a: LiveResult | null = null;
+    let drawn: DrawPath;
+    try {
+      // The check's read-back is queued before the drawing, so that the drawing does not delay it.
+      const values = input.live ? null : this.readTimed(primary, f);
+      values?.catch(() => undefined); // awaited below; not unhandled if the drawing fails first
+      drawn = await this.draw(painter, input, x, f, display, values);
+      a = values ? await values : null;
+      // A webcam frame is done when the GPU is: one frame at a time, never a queue of them.
+      if (input.live && drawn === 'gpu') await primary.device?.queue.onSubmittedWorkDone();
+    } finally {
+      f.y.dispose();
+      f.z.dispose();
+    }
 
-    // The same work on the other backend: the GPU/CPU check of section 4.
+    // The same work on the other backend: the GPU/CPU check of section 4, on the same input.
     const other = app.gpu ? (primary === app.gpu ? app.cpu : app.gpu) : null;
-    if (other) {
-      let b = await run(other);
-      if (!this.times.get(other)?.length) b = await run(other);
+    const out = el('max-diff');
+    const verdict = el('diff-verdict');
+    if (other && a) {
+      const b = await this.runRead(other, await input.on(other), w);
       const diff = Math.max(maxAbsDiff(a.depthwise, b.depthwise), maxAbsDiff(a.output, b.output));
-      const out = el('max-diff');
       out.textContent = diff === 0 ? '0' : diff.toExponential(2);
       out.dataset.value = String(diff);
       const ok = diff <= TOLERANCE;
-      const verdict = el('diff-verdict');
       verdict.textContent = ok ? '✓ agree' : '✗ differ';
       verdict.className = ok ? 'ok' : 'bad';
+    } else if (other) {
+      out.textContent = '–';
+      out.dataset.value = '';
+      verdict.textContent = 'on stop';
+      verdict.className = '';
+      verdict.title = 'While the webcam streams, the check waits: it runs on the frame the webcam stops at.';
     }
     this.showTimes();
 
     this.runs++;
     const status = el('live-status');
     status.dataset.runs = String(this.runs);
-    status.textContent =
-      `${width}×${height} px, ${k}×${k} depthwise + 3→3 pointwise on ${primary.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}: ` +
-      fmtMs(a.ms);
+    status.dataset.draw = drawn;
+    const on = `${k}×${k} depthwise + 3→3 pointwise on ${primary.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}, drawn by the ${drawn === 'gpu' ? 'GPU' : 'CPU'}`;
+    if (input.live) {
+      const now = performance.now();
+      this.frameTimes.push(now - start);
+      if (this.frameTimes.length > FRAME_WINDOW) this.frameTimes.shift();
+      this.frameEnds.push(now);
+      while ((this.frameEnds[0] as number) < now - 1000) this.frameEnds.shift();
+      const n = this.frameEnds.length;
+      const fps = n > 1 ? ((n - 1) * 1000) / (now - (this.frameEnds[0] as number)) : 0;
+      status.dataset.input = 'fromPixels';
+      status.dataset.fps = fps.toFixed(1);
+      status.textContent = `webcam ${width}×${height} (fromPixels), ${on}: ${fmtMs(median(this.frameTimes))} per frame, ${n > 1 ? fps.toFixed(1) : '–'} frames per second`;
+    } else {
+      this.frameTimes = [];
+      this.frameEnds = [];
+      status.dataset.input = 'image';
+      delete status.dataset.fps;
+      status.textContent = `${width}×${height} px, ${on}: ${fmtMs(a?.ms ?? performance.now() - start)}`;
+    }
   }
 
   private showTimes(): void {

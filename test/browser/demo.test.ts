@@ -1,6 +1,8 @@
 // The demo page (demo/, `npm start`, `npm run build:demo`) end to end in Chromium
 // with WebGPU (SwiftShader unless SEPCONV_REAL_GPU=1): the cost calculator, a
-// filter applied to the live image, the GPU/CPU check, the benchmark panel on one
+// filter applied to the live image (drawn from the GPU buffers on WebGPU: its pixels
+// compared with the CPU drawing's in every display mode; the webcam through
+// engine.fromPixels(video), with its frames per second), the GPU/CPU check, the benchmark panel on one
 // small case, MobileNetV2 in the network panel at its smallest settings, BlazeFace in
 // the face panel (photos, a file, the webcam: Chromium's fake camera, and the check
 // against onnxruntime-web), models loaded from files in the "Your model" panel
@@ -49,7 +51,14 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: findBrowser(),
     headless: true,
-    args: [...chromiumArgs(), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    // On SwiftShader, Chromium's compositor must run on ANGLE's SwiftShader too: without it, presenting a
+    // WebGPU canvas (the live section's GPU drawing) loses the GPU process and every device with it.
+    args: [
+      ...chromiumArgs(),
+      ...(process.env.SEPCONV_REAL_GPU === '1' ? [] : ['--use-angle=swiftshader']),
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
   });
 });
 
@@ -110,12 +119,43 @@ async function settled(page: Page): Promise<void> {
   expect(await page.getAttribute('#cmp-status', 'data-state'), (await page.textContent('#cmp-status')) ?? '').toBe('done');
 }
 
-/** Pixel statistics of a canvas: a checksum, the spread of its values, and R−G / G−B differences. */
-function canvasStats(page: Page, selector: string) {
-  return page.$eval(selector, (c) => {
+/**
+ * A PNG (base64) of the canvas `selector` as it is shown, at its own size for the time (no CSS
+ * scaling, border or rounded corners): pixel for pixel what it holds (at device scale 1).
+ */
+async function canvasScreenshot(page: Page, selector: string): Promise<string> {
+  const style = await page.addStyleTag({
+    // Fixed at the top left, out of the page's flex and grid boxes, which would stretch it.
+    content:
+      `${selector} { position: fixed !important; left: 0 !important; top: 0 !important; z-index: 2147483647 !important; margin: 0 !important; ` +
+      'width: auto !important; height: auto !important; aspect-ratio: auto !important; max-width: none !important; max-height: none !important; border: 0 !important; border-radius: 0 !important; }',
+  });
+  try {
+    return (await page.locator(selector).screenshot()).toString('base64');
+  } finally {
+    await style.evaluate((e) => (e as Element).remove());
+  }
+}
+
+/**
+ * Pixel statistics of a canvas: a checksum, the spread of its values, and R−G / G−B differences.
+ * Read through a copy on a 2D canvas: the live section's canvases may have a WebGPU context
+ * (drawn by the GPU), which has no getImageData and must not be given a 2D one.
+ */
+async function canvasStats(page: Page, selector: string) {
+  // A presented WebGPU canvas cannot be read back by the page (drawImage gives transparent
+  // pixels once the frame is shown): its screenshot is read instead, decoded in the page.
+  const gpu = (await page.getAttribute(selector, 'data-draw')) === 'gpu';
+  const png = gpu ? await canvasScreenshot(page, selector) : null;
+  return page.$eval(selector, async (c, png) => {
     const canvas = c as HTMLCanvasElement;
-    const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    const source = png === null ? canvas : await createImageBitmap(await (await fetch(`data:image/png;base64,${png}`)).blob());
+    const copy = document.createElement('canvas');
+    copy.width = source.width;
+    copy.height = source.height;
+    const ctx = copy.getContext('2d') as CanvasRenderingContext2D;
+    ctx.drawImage(source, 0, 0);
+    const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
     let sum = 0;
     let sumSq = 0;
     let hash = 0;
@@ -133,8 +173,121 @@ function canvasStats(page: Page, selector: string) {
     }
     const mean = sum / n;
     return { hash, mean, std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), chroma, width: canvas.width, height: canvas.height };
+  }, png);
+}
+
+/** The live section's canvases: input, the 3 depthwise maps, output. */
+const LIVE_CANVASES = ['canvas-input', 'canvas-dw-0', 'canvas-dw-1', 'canvas-dw-2', 'canvas-output'];
+
+/**
+ * Keeps the pixels of the live section's canvases in the page (window.__pixels[key]) and
+ * returns which path drew each (`data-draw`) and the spread of each one's values. Read from
+ * screenshots, the only way to see a presented WebGPU canvas, with the canvases shown at
+ * their own size for the time (no scaling, no border), so that the GPU's and the CPU's
+ * drawings are compared pixel for pixel.
+ */
+async function keepPixels(page: Page, key: string): Promise<{ draw: (string | undefined)[]; std: number[] }> {
+  const shots: string[] = [];
+  for (const id of LIVE_CANVASES) shots.push(await canvasScreenshot(page, `#${id}`));
+  return page.evaluate(
+    async ({ key, ids, shots }) => {
+      const w = window as unknown as { __pixels?: Record<string, Record<string, { width: number; height: number; data: Uint8ClampedArray }>> };
+      const kept: Record<string, { width: number; height: number; data: Uint8ClampedArray }> = {};
+      const draw: (string | undefined)[] = [];
+      const std: number[] = [];
+      for (const [i, id] of ids.entries()) {
+        const canvas = document.getElementById(id) as HTMLCanvasElement;
+        const shot = await createImageBitmap(await (await fetch(`data:image/png;base64,${shots[i]}`)).blob());
+        const copy = document.createElement('canvas');
+        copy.width = shot.width;
+        copy.height = shot.height;
+        const ctx = copy.getContext('2d') as CanvasRenderingContext2D;
+        ctx.drawImage(shot, 0, 0);
+        const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+        // The screenshot of a canvas at its own size: as many pixels as the canvas has.
+        kept[id] = { width: shot.width === canvas.width && shot.height === canvas.height ? shot.width : -1, height: shot.height, data };
+        draw.push(canvas.dataset.draw);
+        let sum = 0;
+        let sumSq = 0;
+        for (let j = 0; j < data.length; j++) {
+          if (j % 4 === 3) continue;
+          sum += data[j] as number;
+          sumSq += (data[j] as number) ** 2;
+        }
+        const n = (data.length / 4) * 3;
+        std.push(Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2)));
+      }
+      (w.__pixels ??= {})[key] = kept;
+      return { draw, std };
+    },
+    { key, ids: LIVE_CANVASES, shots },
+  );
+}
+
+/** Per live canvas: the largest |a − b| over the R, G, B and A values of two kept sets (Infinity when a size is not the canvas's or they differ). */
+function pixelDiff(page: Page, a: string, b: string): Promise<Record<string, number>> {
+  return page.evaluate(
+    ({ a, b, ids }) => {
+      const pixels = (window as unknown as { __pixels: Record<string, Record<string, { width: number; height: number; data: Uint8ClampedArray }>> }).__pixels;
+      const out: Record<string, number> = {};
+      for (const id of ids) {
+        const x = pixels[a]?.[id];
+        const y = pixels[b]?.[id];
+        if (!x || !y || x.width < 0 || x.width !== y.width || x.height !== y.height) {
+          out[id] = Infinity;
+          continue;
+        }
+        let m = 0;
+        for (let i = 0; i < x.data.length; i++) m = Math.max(m, Math.abs((x.data[i] as number) - (y.data[i] as number)));
+        out[id] = m;
+      }
+      return out;
+    },
+    { a, b, ids: LIVE_CANVASES },
+  );
+}
+
+/**
+ * Counts, from now on, the page's calls of engine.fromPixels (per engine, and those given a
+ * <video>) and of a 2D canvas's getImageData / putImageData (the CPU way to take and draw pixels).
+ */
+function countPixelCalls(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    type Counts = { gpuVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number };
+    const w = window as unknown as { __calls: Counts; sepconvDemo: { gpu: Record<string, unknown> | null; cpu: Record<string, unknown> } };
+    w.__calls = { gpuVideo: 0, cpuVideo: 0, contain: 0, getImageData: 0, putImageData: 0 };
+    const { gpu, cpu } = w.sepconvDemo;
+    for (const [engine, key] of [
+      [gpu, 'gpuVideo'],
+      [cpu, 'cpuVideo'],
+    ] as const) {
+      if (!engine || (engine as { __counted?: boolean }).__counted) continue;
+      const original = engine.fromPixels as (...args: unknown[]) => unknown;
+      engine.fromPixels = function (this: unknown, ...args: unknown[]) {
+        if (args[0] instanceof HTMLVideoElement) {
+          w.__calls[key]++;
+          if ((args[1] as { fit?: string } | undefined)?.fit === 'contain') w.__calls.contain++;
+        }
+        return original.apply(this, args);
+      };
+      (engine as { __counted?: boolean }).__counted = true;
+    }
+    const proto = CanvasRenderingContext2D.prototype as unknown as Record<string, unknown> & { __counted?: boolean };
+    if (!proto.__counted) {
+      for (const name of ['getImageData', 'putImageData'] as const) {
+        const original = proto[name] as (...args: unknown[]) => unknown;
+        proto[name] = function (this: unknown, ...args: unknown[]) {
+          w.__calls[name]++;
+          return original.apply(this, args);
+        };
+      }
+      proto.__counted = true;
+    }
   });
 }
+
+const pixelCalls = (page: Page) =>
+  page.evaluate(() => ({ ...(window as unknown as { __calls: { gpuVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number } }).__calls }));
 
 /** Changes a select and waits for the live image to be recomputed with it. */
 async function pick(page: Page, select: string, value: string): Promise<void> {
@@ -500,16 +653,82 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
   expect((await canvasStats(page, '#cmp-sep')).std).toBeGreaterThan(10);
 
-  // The CPU switch: the live image is recomputed on the CPU backend.
+  // On WebGPU the live section draws its five canvases from the tensors' GPU buffers (a WebGPU
+  // context each, no read-back), in every display mode. A signed filter and a channel swap:
+  // 'clip', 'abs', 'signed' and 'stretch' all matter, and a mixed-up channel order would show.
+  expect(await page.getAttribute('#live-status', 'data-draw')).toBe('gpu');
+  await pick(page, '#dw-preset', 'outline');
+  await pick(page, '#pw-preset', 'swap');
+  const modes = ['clip', 'abs', 'signed', 'stretch'];
+  const showIn = async (mode: string) => {
+    if ((await page.inputValue('#display-mode')) !== mode) await pick(page, '#display-mode', mode);
+  };
+  for (const mode of modes) {
+    await showIn(mode);
+    const kept = await keepPixels(page, `gpu-${mode}`);
+    expect(kept.draw, mode).toEqual(LIVE_CANVASES.map(() => 'gpu'));
+    expect(kept.std[0], mode).toBeGreaterThan(20); // the photo
+    for (const std of kept.std) expect(std, mode).toBeGreaterThan(1); // drawn, not blank
+  }
+
+  // The CPU switch: the live image is recomputed on the CPU backend, and drawn by the CPU path
+  // (read back, putImageData) on 2D canvases.
   await page.check('#backend-cpu');
   await page.waitForFunction(() => document.getElementById('live-status')?.textContent?.includes('the CPU'));
   await page.waitForSelector('#live-status[data-state="idle"]');
   expect(await text(page, 'backend')).toBe('cpu');
   expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await page.getAttribute('#live-status', 'data-draw')).toBe('cpu');
+  for (const mode of modes) {
+    await showIn(mode);
+    const kept = await keepPixels(page, `cpu-${mode}`);
+    expect(kept.draw, mode).toEqual(LIVE_CANVASES.map(() => 'cpu'));
+  }
+  // The GPU drew the pixels the CPU path draws: the same mapping, the same channel order, the
+  // same size; values 0…255 within 2 (GPU and CPU outputs differ by ≤ 1e-4, then rounding).
+  for (const mode of modes) {
+    const diff = await pixelDiff(page, `gpu-${mode}`, `cpu-${mode}`);
+    for (const id of LIVE_CANVASES) expect(diff[id], `${mode}: #${id}`).toBeLessThanOrEqual(2);
+  }
+  // A wrong drawing is caught: the 'signed' and 'abs' pictures of this filter differ by far more.
+  expect((await pixelDiff(page, 'gpu-signed', 'cpu-abs'))['canvas-output']).toBeGreaterThan(50);
   await page.check('#backend-gpu');
   await settled(page);
   await page.waitForFunction(() => document.getElementById('cmp-status')?.textContent?.includes('WebGPU'));
   expect(await text(page, 'backend')).toBe('webgpu');
+  expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('gpu');
+
+  // The webcam in the live section (Chromium's fake camera): every frame goes through
+  // gpu.fromPixels(video) and is drawn by the GPU, with no getImageData or putImageData on the
+  // way; the status shows the frames per second; the check waits for the frame it stops on.
+  await countPixelCalls(page);
+  const runsBeforeWebcam = Number(await page.getAttribute('#live-status', 'data-runs'));
+  await page.click('#source-webcam');
+  await page.waitForFunction(
+    (runs) => {
+      const s = document.getElementById('live-status') as HTMLElement;
+      return s.dataset.input === 'fromPixels' && Number(s.dataset.runs) >= runs + 5 && Number(s.dataset.fps) > 0;
+    },
+    runsBeforeWebcam,
+    { timeout: 120_000 },
+  );
+  const webcamCalls = await pixelCalls(page);
+  expect(webcamCalls.gpuVideo).toBeGreaterThanOrEqual(5);
+  expect(webcamCalls.cpuVideo).toBe(0);
+  expect(webcamCalls.getImageData).toBe(0);
+  expect(webcamCalls.putImageData).toBe(0);
+  expect(await text(page, 'live-status')).toMatch(/^webcam \d+×\d+ \(fromPixels\), .* on WebGPU, drawn by the GPU: .* per frame, \d+\.\d frames per second$/);
+  expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('gpu');
+  expect(await text(page, 'diff-verdict')).toBe('on stop');
+  const frame = await canvasStats(page, '#canvas-input');
+  expect(frame.std).toBeGreaterThan(2); // the fake camera's picture, not a blank canvas
+  await page.click('#source-webcam');
+  await page.waitForFunction(() => document.getElementById('source-status')?.textContent?.startsWith('webcam snapshot'), undefined, { timeout: 60_000 });
+  await settled(page);
+  expect(await page.getAttribute('#live-status', 'data-input')).toBe('image');
+  expect(await text(page, 'source-status')).toBe(`webcam snapshot, ${frame.width}×${frame.height}`);
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await text(page, 'diff-verdict')).toContain('agree');
 
   // The user's own file: any image, scaled down to fit 240×160 (a 1280×800 screenshot → 240×150).
   await page.setInputFiles('#source-file', { name: 'screenshot.png', mimeType: 'image/png', buffer: await page.screenshot() });
@@ -599,8 +818,15 @@ test('desktop 1280×800: Find faces (photos, a file, the webcam, onnxruntime-web
   await page.locator('#faces').screenshot({ path: `${artifacts}/demo-faces-desktop.png` });
 
   // The webcam (Chromium's fake camera): frames keep coming, with their rate, until it is stopped.
+  // Each one goes to the model through gpu.fromPixels(video, { fit: 'contain', … }): no getImageData.
+  await countPixelCalls(page);
   await page.click('#face-webcam');
   await page.waitForFunction(() => Number(document.getElementById('face-fps')?.dataset.frames) >= 5, undefined, { timeout: 120_000 });
+  const faceCalls = await pixelCalls(page);
+  expect(faceCalls.gpuVideo).toBeGreaterThanOrEqual(5);
+  expect(faceCalls.contain).toBe(faceCalls.gpuVideo);
+  expect(faceCalls.getImageData).toBe(0);
+  expect(await text(page, 'face-time-note')).toMatch(/^Per frame: fromPixels on the <video> \(letterboxed into the input by the GPU\)/);
   expect(await page.getAttribute('#face-status', 'data-state')).toBe('live');
   expect(await text(page, 'face-webcam')).toBe('Stop webcam');
   expect(Number(await text(page, 'face-fps'))).toBeGreaterThan(0);
@@ -666,6 +892,8 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
   expect(await page.isDisabled('#backend-gpu')).toBe(true);
   expect(await text(page, 'max-diff')).toBe('n/a');
   expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
+  expect(await page.getAttribute('#live-status', 'data-draw')).toBe('cpu');
+  expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('cpu');
   await pick(page, '#dw-preset', 'sobel-y');
   expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
   expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
@@ -686,6 +914,25 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
     ['TF.js · WebGPU', 'no WebGPU in this browser'],
     ['sepconv · CPU', expect.stringMatching(/ms$/)],
   ]);
+  // The live webcam on the CPU backend: frames through cpu.fromPixels(video), drawn by the CPU.
+  await countPixelCalls(page);
+  const runsBeforeWebcam = Number(await page.getAttribute('#live-status', 'data-runs'));
+  await page.click('#source-webcam');
+  await page.waitForFunction(
+    (runs) => {
+      const s = document.getElementById('live-status') as HTMLElement;
+      return s.dataset.input === 'fromPixels' && Number(s.dataset.runs) >= runs + 3 && Number(s.dataset.fps) > 0;
+    },
+    runsBeforeWebcam,
+    { timeout: 120_000 },
+  );
+  expect((await pixelCalls(page)).cpuVideo).toBeGreaterThanOrEqual(3);
+  expect(await text(page, 'live-status')).toMatch(/^webcam \d+×\d+ \(fromPixels\), .* on the CPU, drawn by the CPU: .* frames per second$/);
+  expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('cpu');
+  await page.click('#source-webcam');
+  await page.waitForFunction(() => document.getElementById('source-status')?.textContent?.startsWith('webcam snapshot'), undefined, { timeout: 60_000 });
+  await settled(page);
+  expect(await page.getAttribute('#live-status', 'data-input')).toBe('image');
   expect(problems).toEqual([]);
   await context.close();
 });
