@@ -76,7 +76,7 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
  * from its weights and runs it once with the result read back (timed together, as
  * the main benchmark's first run), then the steady single-run time (median of 5).
  */
-async function sepconvFirstRun(id: string): Promise<{ id: string; firstMs: number; singleMs: number; adapter: string }> {
+async function sepconvFirstRun(id: string): Promise<{ id: string; firstMs: number; buildMs: number; singleMs: number; adapter: string }> {
   const c = parseSuite(networks).find((x) => x.id === id);
   if (!c) throw new Error(`bench: no network case ${id}`);
   const ours = createSepconvEngine('webgpu');
@@ -84,6 +84,7 @@ async function sepconvFirstRun(id: string): Promise<{ id: string; firstMs: numbe
   const { data } = await loadCase(c);
   const t0 = performance.now();
   const prepared = await ours.prepare(c, data);
+  const buildMs = performance.now() - t0;
   await prepared.run(1);
   const firstMs = performance.now() - t0;
   const single: number[] = [];
@@ -95,7 +96,7 @@ async function sepconvFirstRun(id: string): Promise<{ id: string; firstMs: numbe
   const a = ours.engine().adapter;
   await prepared.dispose();
   await ours.destroy();
-  return { id, firstMs, singleMs: median(single), adapter: a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : '?' };
+  return { id, firstMs, buildMs, singleMs: median(single), adapter: a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : '?' };
 }
 
 (window as unknown as { sepconvBench: typeof sepconvBench }).sepconvBench = sepconvBench;
