@@ -164,7 +164,7 @@ export interface OpExtras {
  * (the CPU one) has nothing to flush, no pools and no device, and leaves them out.
  */
 export interface Backend {
-  readonly kind: 'webgpu' | 'cpu';
+  readonly kind: 'webgpu' | 'cpu' | 'wasm';
   /** Largest tensor the backend can hold, in bytes. */
   readonly maxTensorBytes: number;
   /** The device limits ops run under, as granted. */

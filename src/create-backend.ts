@@ -6,6 +6,8 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
 import { SepconvError, describe } from './errors.js';
 import { WebGpuBackend } from './gpu/backend.js';
+import { WasmBackend } from './wasm/backend.js';
+import { simdSupported } from './wasm/emit.js';
 import { acquireDevice } from './gpu/device.js';
 import { checkKernelChoice } from './kernels/registry.js';
 import type { EngineOptions } from './options.js';
@@ -17,8 +19,8 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
   const op = 'createEngine';
   if (options === null || typeof options !== 'object') throw invalid(op, 'options', 'an object', describe(options));
   const choice = options.backend ?? 'auto';
-  if (choice !== 'webgpu' && choice !== 'cpu' && choice !== 'auto') {
-    throw invalid(op, 'options.backend', "'webgpu', 'cpu' or 'auto'", describe(choice));
+  if (choice !== 'webgpu' && choice !== 'cpu' && choice !== 'wasm' && choice !== 'auto') {
+    throw invalid(op, 'options.backend', "'webgpu', 'wasm', 'cpu' or 'auto'", describe(choice));
   }
   const m = options.maxDispatchesPerSubmit;
   if (m !== undefined && !(Number.isInteger(m) && m > 0)) {
@@ -28,6 +30,11 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
   // Checked whole before anything is applied; the CPU backend has no kernels to tune.
   const tuning = options.tuning === undefined ? undefined : checkTuningRecords(options.tuning);
   if (choice === 'cpu') return new CpuBackend();
+  if (choice === 'wasm') {
+    if (simdSupported()) return new WasmBackend();
+    console.info('sepconv: this JavaScript engine has no WebAssembly SIMD; the reference CPU backend runs instead');
+    return new CpuBackend();
+  }
   let acquired;
   try {
     acquired = await acquireDevice(options);

@@ -76,8 +76,8 @@ export class Engine {
     this.options = options;
   }
 
-  /** The backend in use: `'webgpu'` or `'cpu'` (after a fallback in {@link Engine.recover}, `'cpu'`). */
-  get backend(): 'webgpu' | 'cpu' {
+  /** The backend in use: `'webgpu'`, `'wasm'` or `'cpu'` (after a fallback in {@link Engine.recover}, `'cpu'`). */
+  get backend(): 'webgpu' | 'wasm' | 'cpu' {
     return this.impl.kind;
   }
 
@@ -560,7 +560,7 @@ export class Engine {
    * them throw DEVICE_LOST) and must be recreated. With `backend: 'auto'` and no
    * adapter left, the engine falls back to the CPU: the result says `'cpu'`.
    */
-  async recover(options: { device?: GPUDevice } = {}): Promise<'webgpu' | 'cpu'> {
+  async recover(options: { device?: GPUDevice } = {}): Promise<'webgpu' | 'wasm' | 'cpu'> {
     if (this.destroyed) throw destroyedError('recover');
     const old = this.impl;
     const next = await createBackend({

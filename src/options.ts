@@ -11,8 +11,12 @@ import type { Layout, Tensor } from './tensor.js';
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
-  /** `'webgpu'`, `'cpu'`, or `'auto'` (default): WebGPU when an adapter exists, else the CPU. */
-  backend?: 'webgpu' | 'cpu' | 'auto';
+  /**
+   * `'webgpu'`, `'wasm'` (WebAssembly SIMD kernels for the heavy ops, the reference for
+   * the rest; the reference backend where there is no SIMD), `'cpu'` (the reference), or
+   * `'auto'` (default): WebGPU when an adapter exists, else the CPU reference.
+   */
+  backend?: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   /** Run on this existing device instead of creating one. sepconv will not destroy it. */
   device?: GPUDevice;
   /** Adapter preference when sepconv creates the device. */

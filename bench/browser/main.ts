@@ -40,8 +40,11 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   const ours = createSepconvEngine('webgpu');
   const cpu = createSepconvEngine('cpu');
   const tuned = args.tuned ? [createSepconvEngine('webgpu', { tuned: true })] : [];
-  const candidates: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine('webgpu'), createTfjsEngine('wasm'), createOrtEngine('wasm'), cpu];
+  const all: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine('webgpu'), createSepconvEngine('wasm'), createTfjsEngine('wasm'), createOrtEngine('wasm'), cpu];
+  const candidates = args.engines ? all.filter((e) => e === cpu || (args.engines as string[]).includes(e.name)) : all;
   const engines: BenchEngine[] = [];
+  // sepconv-webgpu measures the roofline even when it is not one of the engines run.
+  if (!candidates.includes(ours)) await ours.init();
   for (const e of candidates) {
     log(`initialising ${e.name}`);
     try {
@@ -67,6 +70,7 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   const adapter = ours.engine().adapter ?? { vendor: '', architecture: '', description: '' };
   const chrome = /Chrome\/([\d.]+)/.exec(navigator.userAgent)?.[1];
   for (const e of engines) await e.destroy();
+  if (!candidates.includes(ours)) await ours.destroy();
   return { adapter, date: new Date().toISOString(), host: `browser (Chromium ${chrome ?? '?'})`, roofline, rows };
 }
 

@@ -12,7 +12,7 @@ const TUNING_BUDGET_MS = 60_000;
  * tuned (engine.tune / model.tune) when it is prepared.
  */
 export function createSepconvEngine(
-  backend: 'webgpu' | 'cpu',
+  backend: 'webgpu' | 'wasm' | 'cpu',
   { tuned = false }: { tuned?: boolean } = {},
 ): BenchEngine & { engine(): Engine; prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> } {
   let engine: Engine | null = null;
@@ -21,7 +21,7 @@ export function createSepconvEngine(
     return engine;
   };
   return {
-    name: backend === 'cpu' ? 'sepconv-cpu' : tuned ? 'sepconv-webgpu-tuned' : 'sepconv-webgpu',
+    name: backend === 'cpu' ? 'sepconv-cpu' : backend === 'wasm' ? 'sepconv-wasm' : tuned ? 'sepconv-webgpu-tuned' : 'sepconv-webgpu',
     engine: e,
     async init() {
       engine = await createEngine({ backend });

@@ -4,6 +4,8 @@ export interface BenchArgs {
   /** Add sepconv WebGPU tuned on each case (engine.tune) as an engine of its own. */
   tuned: boolean;
   filter?: string;
+  /** Only these engines (by name; the reference sepconv-cpu always runs). */
+  engines?: string[];
   runs: number;
 }
 
@@ -21,11 +23,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     if (a === '--quick') args.quick = true;
     else if (a === '--tuned') args.tuned = true;
     else if (a.startsWith('--filter')) args.filter = value();
+    else if (a.startsWith('--engines')) args.engines = value().split(',').map((e) => e.trim()).filter(Boolean);
     else if (a.startsWith('--runs')) {
       args.runs = Number(value());
       if (!Number.isInteger(args.runs) || args.runs < 5) throw new Error('bench: --runs must be an integer ≥ 5');
     } else if (a === '--help' || a === '-h') {
-      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
+      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --engines <name[,name…]> (e.g. sepconv-wasm,tfjs-wasm), --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
       process.exit(0);
     } else throw new Error(`bench: unknown option ${a}`);
   }

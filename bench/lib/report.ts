@@ -77,7 +77,7 @@ export function roofPct(flops: number, bytes: number, seconds: number, roof: { g
 export const GPU_ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu'];
 
 /** Every engine, in the order the reports list them. */
-export const ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu', 'tfjs-wasm', 'ort-wasm', 'sepconv-cpu'];
+export const ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu', 'sepconv-wasm', 'tfjs-wasm', 'ort-wasm', 'sepconv-cpu'];
 
 /** Fills gflops, gbps and roofPct of a row from its median time. */
 export function withRates(row: BenchRow, flops: number, bytes: number, roof: { gflops: number; gbps: number }): BenchRow {
@@ -146,6 +146,19 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
     const absent = engines.filter((e) => !opRows.some((x) => x.engine === e));
     if (absent.length) notes.push(`Not part of the op cases: ${absent.join(', ')}.`);
   }
+  if (opRows.length && wasmPair(engines)) {
+    const cases = [...new Set(opRows.map((x) => x.case))];
+    const ratios = cases.map((id) => ({ id, r: wasmRatio(opRows.filter((x) => x.case === id)) })).filter((x): x is { id: string; r: number } => x.r !== null);
+    if (ratios.length) {
+      const geo = (xs: number[]) => Math.exp(xs.reduce((a, v) => a + Math.log(v), 0) / xs.length);
+      const sep = ratios.filter((x) => x.id.startsWith('sep'));
+      notes.push(
+        `sepconv-wasm vs tfjs-wasm (XNNPACK; > 1× = sepconv faster): geomean ${geo(ratios.map((x) => x.r)).toFixed(2)}× over ${ratios.length} cases` +
+          (sep.length ? `, separable ${geo(sep.map((x) => x.r)).toFixed(2)}×` : '') +
+          `, lowest ${Math.min(...ratios.map((x) => x.r)).toFixed(2)}× (${ratios.reduce((a, b) => (b.r < a.r ? b : a)).id}).`,
+      );
+    }
+  }
   if (netRows.length) notes.push(...networkNotes(netRows, engines));
   const bad = r.rows.filter((x) => !x.agrees || x.error);
   if (bad.length) notes.push(`Not timed: ${bad.map((x) => `${x.case}/${x.engine}${x.error ? ` (${x.error.slice(0, 80)})` : ' (disagrees)'}`).join('; ')}.`);
@@ -194,6 +207,15 @@ function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[])
   return notes;
 }
 
+const wasmPair = (engines: readonly EngineName[]) => engines.includes('sepconv-wasm') && engines.includes('tfjs-wasm');
+
+/** tfjs-wasm time / sepconv-wasm time on one case (> 1: sepconv faster), or null. */
+function wasmRatio(caseRows: readonly BenchRow[]): number | null {
+  const t = (e: EngineName) => caseRows.find((x) => x.engine === e && x.agrees)?.medianMs ?? null;
+  const [ours, tf] = [t('sepconv-wasm'), t('tfjs-wasm')];
+  return ours && tf ? tf / ours : null;
+}
+
 function opTable(rows: readonly BenchRow[], all: readonly EngineName[]): string[] {
   // Engines that sit every op case out (ort-wasm) get no column.
   const engines = all.filter((e) => rows.some((x) => x.engine === e));
@@ -205,6 +227,7 @@ function opTable(rows: readonly BenchRow[], all: readonly EngineName[]): string[
     ...engines.map((e) => `${e} ms`),
     ...(engines.includes('tfjs-webgpu') ? ['sepconv vs tfjs-webgpu'] : []),
     ...(tuned ? ['tuned vs untuned'] : []),
+    ...(wasmPair(engines) ? ['sepconv-wasm vs tfjs-wasm'] : []),
   ];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const id of cases) {
@@ -221,7 +244,9 @@ function opTable(rows: readonly BenchRow[], all: readonly EngineName[]): string[
     const ratio = ours && tf ? `${(tf / ours).toFixed(2)}×` : '–';
     const mine = caseRows.find((x) => x.engine === 'sepconv-webgpu-tuned')?.medianMs ?? null;
     const gain = ours && mine ? `${(ours / mine).toFixed(2)}×` : '–';
-    lines.push(`| ${[id, caseRows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : []), ...(tuned ? [gain] : [])].join(' | ')} |`);
+    const wasm = wasmRatio(caseRows);
+    const wasmCell = wasm === null ? '–' : `${wasm.toFixed(2)}×`;
+    lines.push(`| ${[id, caseRows[0]?.op ?? '', ...engines.map(cell), ...(engines.includes('tfjs-webgpu') ? [ratio] : []), ...(tuned ? [gain] : []), ...(wasmPair(engines) ? [wasmCell] : [])].join(' | ')} |`);
   }
   return lines;
 }

@@ -65,7 +65,7 @@ export interface CaseData {
  * The engines of the bench; sepconv-webgpu-tuned is sepconv WebGPU after engine.tune() on each
  * case (`--tuned`); ort-wasm is onnxruntime-web's wasm execution provider on one thread.
  */
-export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu' | 'ort-wasm';
+export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-wasm' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu' | 'ort-wasm';
 
 /** A case made ready to run on one engine: weights uploaded, model built. */
 export interface PreparedCase {

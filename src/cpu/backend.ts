@@ -15,11 +15,12 @@ import { depthwiseConv2dCpu } from './depthwise.js';
 import { pointwiseConv2dCpu } from './pointwise.js';
 
 /** CPU storage: the data itself. */
-class CpuStorage {
+export class CpuStorage {
   constructor(public data: Float32Array) {}
 }
 
-function data(s: Storage): Float32Array {
+/** The data of a CPU storage. */
+export function data(s: Storage): Float32Array {
   return (s as CpuStorage).data;
 }
 
@@ -28,7 +29,7 @@ function data(s: Storage): Float32Array {
  * calling thread. It is the `'cpu'` backend and the oracle the GPU tests compare against.
  */
 export class CpuBackend implements Backend {
-  readonly kind = 'cpu' as const;
+  readonly kind: 'cpu' | 'wasm' = 'cpu';
   /** Float32Arrays of up to 2^30 elements; sepconv caps every tensor at 2^32 bytes anyway. */
   readonly maxTensorBytes = 2 ** 32;
 

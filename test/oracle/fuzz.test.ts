@@ -66,14 +66,23 @@ VARIANTS['separable unfused, depthwise scalar'] = { separable: 'unfused', depthw
 RELEVANT.separable!.push('separable unfused, depthwise scalar');
 const gpus: Record<string, Engine> = {};
 let cpu: Engine;
+/** The WebAssembly SIMD backend: held to the GPU's tolerance against the CPU reference (f32 sums, as the GPU's). */
+let wasm: Engine;
 beforeAll(async () => {
   for (const [name, kernels] of Object.entries(VARIANTS)) gpus[name] = await createEngine({ backend: 'webgpu', kernels });
   cpu = await createEngine({ backend: 'cpu' });
+  wasm = await createEngine({ backend: 'wasm' });
 });
 afterAll(() => {
   Object.values(gpus).forEach((e) => e.destroy());
   cpu?.destroy();
+  wasm?.destroy();
 });
+
+/** {@link onGpus}, then the same on the wasm backend (its kernels cover the ops of the properties that call this). */
+async function onGpusAndWasm(op: string, c: Pick<Common, 'activation' | 'seed'>, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
+  return [...(await onGpus(op, c, run)), ['wasm', await run(wasm)]];
+}
 
 const TUNABLE_ACTIVATIONS = new Set<Activation>(['linear', 'relu6']);
 
@@ -217,7 +226,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oracleConv2d({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha, beta: c.beta }, spatial(c), groups);
-        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('conv2d', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpusAndWasm('conv2d', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(160),
     );
@@ -238,7 +247,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           })
           .read();
       const ref = oracleDepthwise({ x, xShape, filter: f, filterShape: fShape, bias, activation: c.activation, alpha: c.alpha, beta: c.beta }, spatial(c));
-      agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus(variants, c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+      agree(ref, await run(cpu, x, f, bias, c.activation), await onGpusAndWasm(variants, c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
     });
 
   test('depthwiseConv2d (150 configurations)', async () => {
@@ -285,7 +294,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
             })
             .read();
         const ref = oraclePointwise({ x, xShape, filter: f, filterShape: [cin, cout], bias, activation: c.activation, alpha: c.alpha, beta: c.beta });
-        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpus('pointwise', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
+        agree(ref, await run(cpu, x, f, bias, c.activation), await onGpusAndWasm('pointwise', c, (g) => run(g, x, f, bias, c.activation)), await run(cpu, abs(x), abs(f), bias && abs(bias), 'linear'), c);
       }),
       runs(90),
     );
@@ -325,7 +334,7 @@ describe('fuzz: ours vs TF.js (CPU) and GPU vs CPU', () => {
           spatial(c),
         );
         const magnitude = await run(cpu, data.map((d) => d && abs(d)), 'linear');
-        agree(ref, await run(cpu, data, c.activation), await onGpus('separable', c, (g) => run(g, data, c.activation)), magnitude, c, 2);
+        agree(ref, await run(cpu, data, c.activation), await onGpusAndWasm('separable', c, (g) => run(g, data, c.activation)), magnitude, c, 2);
       }),
       runs(110),
     );

@@ -1,0 +1,161 @@
+// Depthwise convolution (channel multiplier 1) in WebAssembly SIMD, NHWC: each
+// output pixel walks its channels 4 at a time (one f32x4) over every filter tap.
+// Generated for one layer (sizes, window, stride, dilation, padding, epilogue): a
+// pixel whose whole window lies inside the input takes the fast body, where each
+// tap is a constant byte offset from the window's top-left corner (a load's offset
+// immediate) and no tap is checked; border pixels take a body that checks each tap.
+// Weights are packed per tap with the channels padded to a multiple of 4
+// ([tap][C4·4], zero past C), so a tap's 4 weights are one aligned v128 load.
+
+import { I32, ModuleBuilder, V128, type FunctionBuilder, type Local } from './emit.js';
+import type { FusedActivation } from './pointwise.js';
+
+/** What one generated depthwise kernel is specialised on (output size and padding included). */
+export interface DepthwiseKernelSpec {
+  H: number;
+  W: number;
+  C: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  outH: number;
+  outW: number;
+  padTop: number;
+  padLeft: number;
+  activation: FusedActivation;
+  bias: boolean;
+}
+
+/** Filter [kH, kW, C, 1] packed as [tap][ceil(C / 4) · 4] (zero past C); the bias [C] padded the same way. */
+export function packDepthwiseWeights(w: Float32Array, kH: number, kW: number, c: number, bias: Float32Array | null): { weights: Float32Array; bias: Float32Array | null } {
+  const cp = Math.ceil(c / 4) * 4;
+  const packed = new Float32Array(kH * kW * cp);
+  for (let t = 0; t < kH * kW; t++) packed.set(w.subarray(t * c, t * c + c), t * cp);
+  let b: Float32Array | null = null;
+  if (bias) {
+    b = new Float32Array(cp);
+    b.set(bias.subarray(0, c));
+  }
+  return { weights: packed, bias: b };
+}
+
+/** First and one-past-last output index whose window (k taps, `dil` apart) lies inside [0, size). */
+function interior(out: number, size: number, k: number, stride: number, dil: number, pad: number): [number, number] {
+  const lo = Math.min(out, Math.ceil(pad / stride));
+  const hi = Math.max(lo, Math.min(out, Math.floor((size - 1 + pad - (k - 1) * dil) / stride) + 1));
+  return [lo, hi];
+}
+
+/** A module exporting `run(x, w, b, y, batch)`: byte addresses of x [batch, H, W, C], the packed weights and bias, y [batch, outH, outW, C]. */
+export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
+  const C4 = Math.ceil(s.C / 4);
+  const pixelBytes = s.C * 4;
+  const [oyLo, oyHi] = interior(s.outH, s.H, s.kH, s.strideH, s.dilationH, s.padTop);
+  const [oxLo, oxHi] = interior(s.outW, s.W, s.kW, s.strideW, s.dilationW, s.padLeft);
+  const m = new ModuleBuilder();
+  m.func('run', 5, (f) => {
+    const [x, w, b, y, batch] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [Local, Local, Local, Local, Local];
+    const n = f.local(I32);
+    const oy = f.local(I32);
+    const ox = f.local(I32);
+    const c = f.local(I32); // byte offset of the channel group: 16 · c4
+    const iy0 = f.local(I32); // top-left tap's input row and column (may be outside)
+    const ix0 = f.local(I32);
+    const base = f.local(I32); // byte address of the top-left tap's pixel (fast body)
+    const out = f.local(I32); // byte address of the output pixel
+    const acc = f.local(V128);
+    const zero = f.local(V128);
+
+    const start = () => {
+      if (s.bias) f.get(b).get(c).add().v128Load(0);
+      else f.get(zero);
+      f.set(acc);
+    };
+    const mac = (addr: () => void, offset: number, tap: number) => {
+      addr();
+      f.v128Load(offset).get(w).get(c).add().v128Load(tap * C4 * 16).f32x4Mul().get(acc).f32x4Add().set(acc);
+    };
+    const finish = () => {
+      if (s.activation !== 'linear') {
+        f.get(acc).get(zero).f32x4Max();
+        if (s.activation === 'relu6') f.f32(6).f32x4Splat().f32x4Min();
+        f.set(acc);
+      }
+      storeChannels(f, s.C, C4, out, c, acc);
+    };
+    const channelLoop = (body: () => void) => f.for(c, 0, C4 * 16, 16, body);
+
+    f.for(n, 0, batch, 1, () => {
+      f.for(oy, 0, s.outH, 1, () => {
+        f.get(oy).i32(s.strideH).mul().i32(s.padTop).sub().set(iy0);
+        f.for(ox, 0, s.outW, 1, () => {
+          f.get(ox).i32(s.strideW).mul().i32(s.padLeft).sub().set(ix0);
+          f.get(n).i32(s.outH).mul().get(oy).add().i32(s.outW).mul().get(ox).add().i32(pixelBytes).mul().get(y).add().set(out);
+          f.block(() => {
+            f.block(() => {
+              // Inside: oyLo ≤ oy < oyHi and oxLo ≤ ox < oxHi (unsigned compare of the shifted index).
+              f.get(oy).i32(oyLo).sub().i32(oyHi - oyLo).ltU();
+              f.get(ox).i32(oxLo).sub().i32(oxHi - oxLo).ltU();
+              f.and().eqz().brIf(0);
+              // Fast body: every tap inside.
+              f.get(n).i32(s.H).mul().get(iy0).add().i32(s.W).mul().get(ix0).add().i32(pixelBytes).mul().get(x).add().set(base);
+              channelLoop(() => {
+                start();
+                for (let i = 0; i < s.kH; i++) {
+                  for (let j = 0; j < s.kW; j++) {
+                    mac(() => f.get(base).get(c).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
+                  }
+                }
+                finish();
+              });
+              f.br(1);
+            });
+            // Border body: each tap checked.
+            channelLoop(() => {
+              start();
+              for (let i = 0; i < s.kH; i++) {
+                for (let j = 0; j < s.kW; j++) {
+                  const iy = () => f.get(iy0).i32(i * s.dilationH).add();
+                  const ix = () => f.get(ix0).i32(j * s.dilationW).add();
+                  // 0 ≤ iy < H and 0 ≤ ix < W, as unsigned compares (a negative index is huge).
+                  iy().i32(s.H).ltU();
+                  ix().i32(s.W).ltU();
+                  f.and().if(() => {
+                    mac(() => {
+                      f.get(n).i32(s.H).mul();
+                      iy().add().i32(s.W).mul();
+                      ix().add().i32(pixelBytes).mul().get(x).add().get(c).add();
+                    }, 0, i * s.kW + j);
+                  });
+                }
+              }
+              finish();
+            });
+          });
+        });
+      });
+    });
+  });
+  return m.bytes();
+}
+
+/** Stores acc at out + c: a whole v128, or the first C mod 4 lanes in the last group. */
+function storeChannels(f: FunctionBuilder, C: number, C4: number, out: Local, c: Local, acc: Local): void {
+  const tail = C % 4;
+  if (tail === 0) {
+    f.get(out).get(c).add().get(acc).v128Store(0);
+    return;
+  }
+  // Every group but the last is whole.
+  f.block(() => {
+    f.block(() => {
+      f.get(c).i32((C4 - 1) * 16).ltU().eqz().brIf(0);
+      f.get(out).get(c).add().get(acc).v128Store(0);
+      f.br(1);
+    });
+    for (let l = 0; l < tail; l++) f.get(out).get(c).add().get(acc).f32x4ExtractLane(l).f32Store(l * 4);
+  });
+}

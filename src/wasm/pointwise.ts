@@ -1,0 +1,165 @@
+// The 1×1 convolution as a GEMM in WebAssembly SIMD, shaped like XNNPACK's f32-gemm
+// microkernels: y[M, N] = x[M, K] · w[K, N] (+ bias, + residual, activation), over
+// register tiles of 4 rows × 8 output channels (two f32x4 per row, 8 accumulators),
+// weights packed in panels of 8 output channels ([k][8], zero past N) so each step
+// of k loads the panel's 8 weights with two v128 loads and splats one x value per row.
+// Generated for one (K, N, epilogue): K's loop bound, the panels, the tail panel's
+// lane stores and the clamp are constants of the code.
+
+import type { Activation } from '../activation.js';
+import { F32, FunctionBuilder, I32, ModuleBuilder, V128, type Local } from './emit.js';
+
+/** Register tile: rows per block and output channels per panel. */
+export const MR = 4;
+export const NR = 8;
+
+/** Activations fused into the kernel; the others run as a pass over the output after it. */
+export type FusedActivation = Extract<Activation, 'linear' | 'relu' | 'relu6'>;
+
+export function isFusedActivation(a: Activation): a is FusedActivation {
+  return a === 'linear' || a === 'relu' || a === 'relu6';
+}
+
+/** What one generated GEMM is specialised on. */
+export interface PointwiseKernelSpec {
+  K: number;
+  N: number;
+  activation: FusedActivation;
+  bias: boolean;
+  residual: boolean;
+}
+
+/** Panels of 8 output channels: the packed weights hold ceil(N / 8) · K · 8 floats. */
+export function panels(n: number): number {
+  return Math.ceil(n / NR);
+}
+
+/**
+ * Weights [K, N] (row-major) packed in panels: panel p holds, for each k, the 8
+ * weights w[k][8p … 8p + 7] (zero past N). With a bias [N], it is appended as
+ * ceil(N / 8) · 8 floats (zero past N).
+ */
+export function packPointwiseWeights(w: Float32Array, k: number, n: number, bias: Float32Array | null): { weights: Float32Array; bias: Float32Array | null } {
+  const P = panels(n);
+  const packed = new Float32Array(P * k * NR);
+  for (let p = 0; p < P; p++) {
+    const cols = Math.min(NR, n - p * NR);
+    for (let kk = 0; kk < k; kk++) {
+      const to = (p * k + kk) * NR;
+      const from = kk * n + p * NR;
+      for (let j = 0; j < cols; j++) packed[to + j] = w[from + j] as number;
+    }
+  }
+  let b: Float32Array | null = null;
+  if (bias) {
+    b = new Float32Array(P * NR);
+    b.set(bias.subarray(0, n));
+  }
+  return { weights: packed, bias: b };
+}
+
+/**
+ * A module exporting `run(x, w, b, r, y, M)`: byte addresses of x [M, K], the packed
+ * weights, the packed bias, the residual [M, N] and y [M, N] (b and r ignored when the
+ * spec has none), and the number of rows M.
+ */
+export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
+  const { K, N } = spec;
+  if (!(K >= 1 && N >= 1)) throw new Error(`wasm pointwise: K = ${K}, N = ${N}`);
+  const m = new ModuleBuilder();
+  m.func('run', 6, (f) => {
+    const [x, w, b, r, y, M] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const r0 = f.local(I32);
+    const last = f.local(I32);
+    const rows = Array.from({ length: MR }, () => f.local(I32)); // byte address of x row r0 + i (clamped to M − 1)
+    const outRows = Array.from({ length: MR }, () => f.local(I32)); // byte offset of y row r0 + i
+    const p = f.local(I32);
+    const wp = f.local(I32);
+    const kb = f.local(I32);
+    const w0 = f.local(V128);
+    const w1 = f.local(V128);
+    const acc = Array.from({ length: MR * 2 }, () => f.local(V128));
+    const zero = f.local(V128); // stays 0: wasm zero-initialises locals
+
+    f.get(M).i32(1).sub().set(last);
+    f.for(r0, 0, M, MR, () => {
+      for (let i = 0; i < MR; i++) {
+        // min(r0 + i, M − 1): rows past M re-read the last row and are not stored.
+        const row = f.local(I32);
+        f.get(r0).i32(i).add().set(row);
+        f.get(row).get(last).ltU().eqz().if(() => void f.get(last).set(row));
+        f.get(row).i32(K * 4).mul().get(x).add().set(rows[i] as Local);
+        f.get(r0).i32(i).add().i32(N * 4).mul().set(outRows[i] as Local);
+      }
+      const panel = (tail: number) => {
+        // tail = 0: a full panel of 8 columns; else its first `tail` columns only.
+        for (let i = 0; i < MR; i++) {
+          for (let h = 0; h < 2; h++) {
+            if (spec.bias) f.get(b).get(p).i32(NR * 4).mul().add().v128Load(h * 16);
+            else f.get(zero);
+            f.set(acc[i * 2 + h] as Local);
+          }
+        }
+        f.get(p).i32(K * NR * 4).mul().get(w).add().set(wp);
+        f.for(kb, 0, K * 4, 4, () => {
+          f.get(wp).v128Load(0).set(w0);
+          f.get(wp).v128Load(16).set(w1);
+          for (let i = 0; i < MR; i++) {
+            const splat = () => f.get(rows[i] as Local).get(kb).add().v128Load32Splat(0);
+            splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
+            splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
+          }
+          f.get(wp).i32(NR * 4).add().set(wp);
+        });
+        for (let i = 0; i < MR; i++) {
+          const store = () => emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRows[i] as Local, p, zero, tail);
+          // Row 0 of a block always exists; the others only before M.
+          if (i === 0) store();
+          else f.get(r0).i32(i).add().get(M).ltU().if(store);
+        }
+      };
+      const full = Math.floor(N / NR);
+      if (full > 0) f.for(p, 0, full, 1, () => panel(0));
+      if (N % NR !== 0) {
+        f.i32(full).set(p);
+        panel(N % NR);
+      }
+    });
+  });
+  return m.bytes();
+}
+
+/** Epilogue and store of one row's two accumulators (8 columns, or the first `tail`). */
+function emitRowStore(f: FunctionBuilder, spec: PointwiseKernelSpec, a0: Local, a1: Local, y: Local, r: Local, rowOffset: Local, p: Local, zero: Local, tail: number): void {
+  const addr = (base: Local) => f.get(base).get(rowOffset).add().get(p).i32(NR * 4).mul().add();
+  for (const [h, a] of [[0, a0], [1, a1]] as const) {
+    const lanes = tail === 0 ? 4 : Math.max(0, Math.min(4, tail - h * 4));
+    if (lanes === 0) continue;
+    if (spec.residual) {
+      if (lanes === 4) addr(r).v128Load(h * 16).get(a).f32x4Add().set(a);
+      // Lane by lane: a v128 load could read past the residual's end.
+      else emitPartialResidual(f, a, r, rowOffset, p, h, lanes);
+    }
+    if (spec.activation !== 'linear') {
+      f.get(a).get(zero).f32x4Max();
+      if (spec.activation === 'relu6') f.f32(6).f32x4Splat().f32x4Min();
+      f.set(a);
+    }
+    if (lanes === 4) {
+      addr(y).get(a).v128Store(h * 16);
+    } else {
+      for (let l = 0; l < lanes; l++) addr(y).get(a).f32x4ExtractLane(l).f32Store(h * 16 + l * 4);
+    }
+  }
+}
+
+/** a += residual's first `lanes` values of the half `h` (scalar loads, then a v128 rebuilt lane by lane). */
+function emitPartialResidual(f: FunctionBuilder, a: Local, r: Local, rowOffset: Local, p: Local, h: number, lanes: number): void {
+  const addr = () => f.get(r).get(rowOffset).add().get(p).i32(NR * 4).mul().add();
+  const s = f.local(F32);
+  for (let l = 0; l < lanes; l++) {
+    // a[l] = residual[l] + a[l]
+    addr().f32Load(h * 16 + l * 4).get(a).f32x4ExtractLane(l).f32Add().set(s);
+    f.get(a).get(s).f32x4ReplaceLane(l).set(a);
+  }
+}

@@ -1,0 +1,114 @@
+// createEngine({ backend: 'wasm' }) (issue 15, first part): the option, and the
+// backend against the CPU reference on the ops its kernels run (pointwise, separable)
+// with every activation, and on whole models (the fused residual adds included).
+// The fuzz (test/oracle/fuzz.test.ts) holds it to the GPU's tolerance on random shapes.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ACTIVATIONS } from '../../src/activation.js';
+import { createEngine, mobilenetV2, type Engine, type Tensor } from '../../src/index.js';
+import { randomData } from '../support/random.js';
+
+let wasm: Engine;
+let cpu: Engine;
+beforeAll(async () => {
+  wasm = await createEngine({ backend: 'wasm' });
+  cpu = await createEngine({ backend: 'cpu' });
+});
+afterAll(() => {
+  wasm?.destroy();
+  cpu?.destroy();
+});
+
+/**
+ * max |a − b| over the elements, relative to max |b| (the rounding of f32 sums scales with
+ * the summed magnitudes, not with each result: a sum that cancels keeps its absolute error);
+ * NaN where a NaN is not matched.
+ */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  const scale = b.reduce((s, v) => (Number.isFinite(v) ? Math.max(s, Math.abs(v)) : s), 1e-30);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (Number.isNaN(x) || Number.isNaN(y)) {
+      if (Number.isNaN(x) !== Number.isNaN(y)) return NaN;
+      continue;
+    }
+    m = Math.max(m, Math.abs(x - y) / scale);
+  }
+  return m;
+}
+
+describe("backend: 'wasm'", () => {
+  test('the engine reports it; a bad backend name lists it', async () => {
+    expect(wasm.backend).toBe('wasm');
+    await expect(createEngine({ backend: 'wasn' as 'wasm' })).rejects.toThrow("'webgpu', 'wasm', 'cpu' or 'auto'");
+  });
+
+  test('pointwiseConv2d and separableConv2d with every activation agree with the reference', async () => {
+    const run = (e: Engine, activation: (typeof ACTIVATIONS)[number]) => {
+      const x = e.tensor(randomData(2 * 9 * 7 * 12, 1).map((v) => v * 3), [2, 9, 7, 12]);
+      const pw = e.tensor(randomData(12 * 19, 2), [12, 19]);
+      const bias = e.tensor(randomData(19, 3), [19]);
+      const dw = e.tensor(randomData(3 * 3 * 12 * 2, 4), [3, 3, 12, 2]);
+      const pw2 = e.tensor(randomData(24 * 13, 5), [24, 13]);
+      const opts = { activation, alpha: 0.3, beta: activation === 'clip' ? 0.8 : 0.4 };
+      return [e.pointwiseConv2d(x, pw, { ...opts, bias }), e.separableConv2d(x, dw, pw2, { ...opts, padding: 'same', stride: 2 })];
+    };
+    for (const activation of ACTIVATIONS) {
+      const [a, b] = run(wasm, activation) as [Tensor, Tensor];
+      const [c, d] = run(cpu, activation) as [Tensor, Tensor];
+      // f32 sums of ≤ 24 products against float64 ones: far below 1e-5 relative.
+      expect(relDiff(await a.read(), await c.read()), `pointwise ${activation}`).toBeLessThan(1e-5);
+      expect(relDiff(await b.read(), await d.read()), `separable ${activation}`).toBeLessThan(1e-5);
+    }
+  });
+
+  test('MobileNetV2 (alpha 0.35, 64×64; residual adds fused into the pointwise kernels) agrees with the reference', async () => {
+    const x = randomData(64 * 64 * 3, 9);
+    const [a, b] = await Promise.all(
+      [wasm, cpu].map(async (e) => (await mobilenetV2({ engine: e, alpha: 0.35, inputSize: 64, classes: 10 })).predict(e.tensor(x, [1, 64, 64, 3])).read()),
+    );
+    // Probabilities after ~50 layers of f32 sums: well within 1e-4 relative.
+    expect(relDiff(a as Float32Array, b as Float32Array)).toBeLessThan(1e-4);
+  });
+});
+
+describe("backend: 'wasm', depthwise", () => {
+  test('every padding form, strides 1–3, dilations 1–2, kernels 1×1 to 5×3, channel tails, batches: agrees with the reference', async () => {
+    const cases: { shape: [number, number, number, number]; k: [number, number]; stride: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' | number | [number, number, number, number] }[] = [
+      { shape: [1, 7, 9, 4], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same' },
+      { shape: [2, 11, 8, 5], k: [3, 3], stride: [2, 2], dilation: [1, 1], padding: 'same' },
+      { shape: [1, 6, 6, 3], k: [5, 5], stride: [1, 1], dilation: [1, 1], padding: 'valid' },
+      { shape: [1, 9, 10, 9], k: [5, 3], stride: [3, 2], dilation: [2, 1], padding: 2 },
+      { shape: [3, 4, 5, 1], k: [1, 1], stride: [1, 1], dilation: [1, 1], padding: 'valid' },
+      { shape: [1, 3, 3, 8], k: [3, 3], stride: [1, 1], dilation: [2, 2], padding: [3, 0, 0, 3] },
+      { shape: [1, 2, 2, 6], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same' },
+    ];
+    let seed = 20;
+    for (const c of cases) {
+      for (const activation of ['linear', 'relu6', 'elu'] as const) {
+        const [n, h, w, ch] = c.shape;
+        const x = randomData(n * h * w * ch, seed++).map((v) => v * 2);
+        const f = randomData(c.k[0] * c.k[1] * ch, seed++);
+        const b = randomData(ch, seed++);
+        const run = (e: Engine, withBias: boolean) =>
+          e
+            .depthwiseConv2d(e.tensor(x, c.shape), e.tensor(f, [c.k[0], c.k[1], ch, 1]), {
+              stride: c.stride,
+              dilation: c.dilation,
+              padding: c.padding,
+              activation,
+              alpha: 0.7,
+              ...(withBias && { bias: e.tensor(b, [ch]) }),
+            })
+            .read();
+        for (const withBias of [false, true]) {
+          const what = `${JSON.stringify(c)} ${activation} bias=${withBias}`;
+          // ≤ 25 products per output: f32 rounding far below 1e-5 of the largest output.
+          expect(relDiff(await run(wasm, withBias), await run(cpu, withBias)), what).toBeLessThan(1e-5);
+        }
+      }
+    }
+  });
+});
