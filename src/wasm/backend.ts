@@ -1,37 +1,150 @@
-// The WebAssembly SIMD backend (issue 15, first part): the reference backend's
-// tensors (Float32Arrays) and ops, with the ops that carry a network's time run
-// on generated WebAssembly SIMD kernels instead. So far: the 1×1 convolution
+// The WebAssembly SIMD backend (issue 15, first part). Tensors live in the module's
+// memory (runtime.ts: one WebAssembly.Memory, a first-fit allocator), so the kernels
+// read their inputs and write their outputs in place and freed blocks are reused:
+// a new Float32Array per op costs more than the op here (fresh pages). The ops that
+// carry a network's time run on generated SIMD kernels: the 1×1 convolution
 // (pointwise.ts, an XNNPACK-shaped GEMM) and the depthwise convolution with channel
 // multiplier 1 (depthwise.ts), which also serve separable convolutions and those
-// layers of the models; the rest runs on the reference. Operands are
-// copied into the module's memory for each op and the result out of it; weights are
-// packed per call.
+// layers of the models. Every other op runs the reference's code on views of the
+// memory, its result copied in. A planned output (`extras.out`, the models' memory
+// plan) is written in place, as on the GPU.
 
-import type { DepthwiseConv2dParams, OpExtras, PointwiseConv2dParams, Storage } from '../backend.js';
-import { CpuBackend, CpuStorage, data } from '../cpu/backend.js';
+import type { Backend, Conv2dParams, DepthwiseConv2dParams, OpExtras, PermuteParams, PointwiseConv2dParams, PoolParams, Storage } from '../backend.js';
+import type { BinaryParams, ConcatParams, PadParams, PixelsParams, Pool2dParams, SeparableConv2dParams, SeparableWeights, SoftmaxParams, UnaryParams } from '../backend.js';
+import { copyOf } from '../cpu/backend.js';
 import { cpuActivation } from '../cpu/activation.js';
+import { concatCpu } from '../cpu/concat.js';
+import { conv2dCpu } from '../cpu/conv2d.js';
+import { depthwiseConv2dCpu } from '../cpu/depthwise.js';
+import { binaryCpu, unaryCpu } from '../cpu/elementwise.js';
+import { padCpu } from '../cpu/pad.js';
+import { permuteCpu } from '../cpu/permute.js';
+import { pixelsCpu } from '../cpu/pixels.js';
+import { pointwiseConv2dCpu } from '../cpu/pointwise.js';
+import { globalAveragePoolCpu, softmaxCpu } from '../cpu/pool.js';
+import { pool2dCpu } from '../cpu/pool2d.js';
+import { separableUnfused } from '../ops.js';
+import type { ActivationSpec } from '../activation.js';
 import { emitDepthwise, packDepthwiseWeights } from './depthwise.js';
 import { emitPointwise, isFusedActivation, packPointwiseWeights } from './pointwise.js';
 import { KernelCache, WasmHeap, type Block } from './runtime.js';
 
-export class WasmBackend extends CpuBackend {
-  override readonly kind = 'wasm' as const;
+/** A tensor's values: `length` f32 at `block` of the heap; `owned` blocks are freed on release. */
+class WasmStorage {
+  constructor(
+    public block: Block | null,
+    readonly length: number,
+    readonly owned: boolean,
+  ) {}
+}
+
+function storage(s: Storage): WasmStorage {
+  return s as WasmStorage;
+}
+
+export class WasmBackend implements Backend {
+  readonly kind = 'wasm' as const;
+  readonly maxTensorBytes = 2 ** 31;
   private readonly heap = new WasmHeap();
   private readonly kernels = new KernelCache(this.heap.memory);
+  /** Frees the block of a tensor dropped without release() (e.g. a model's unplanned intermediates). */
+  private readonly orphans = new FinalizationRegistry<Block>((b) => this.heap.release(b));
 
-  /** Copies `values` into a new block of the module's memory. */
-  private put(values: Float32Array): Block {
+  // ---- memory --------------------------------------------------------------------
+
+  /** A new owned storage of `length` values (contents undefined). */
+  private fresh(length: number): WasmStorage {
+    const s = new WasmStorage(this.heap.alloc(length * 4), length, true);
+    this.orphans.register(s, s.block as Block, s);
+    return s;
+  }
+
+  /** Where an op's `length` outputs go: the planned buffer when there is one and it fits, else a fresh storage. */
+  private output(length: number, extras?: OpExtras): WasmStorage {
+    const out = extras?.out ? storage(extras.out) : null;
+    if (out?.block && out.length >= length) return new WasmStorage(out.block, length, false);
+    return this.fresh(length);
+  }
+
+  /** A view of `s`'s values: valid until the next allocation (the memory may grow). */
+  private view(s: Storage): Float32Array {
+    const w = storage(s);
+    if (!w.block) throw new Error('sepconv wasm backend: a released tensor was used');
+    return this.heap.f32(w.block, w.length);
+  }
+
+  /** The result of a reference op, copied into the heap (into the planned buffer when given). */
+  private put(values: Float32Array, extras?: OpExtras): Storage {
+    const s = this.output(values.length, extras);
+    this.heap.f32(s.block as Block, values.length).set(values);
+    return s;
+  }
+
+  upload(values: Float32Array): Storage {
+    return this.put(values);
+  }
+
+  allocate(elements: number): Storage {
+    const s = this.fresh(elements);
+    this.view(s).fill(0);
+    return s;
+  }
+
+  async read(s: Storage): Promise<Float32Array> {
+    return copyOf(this.view(s));
+  }
+
+  release(s: Storage): void {
+    const w = storage(s);
+    if (w.owned && w.block) {
+      this.orphans.unregister(w);
+      this.heap.release(w.block);
+    }
+    w.block = null;
+  }
+
+  destroy(): void {}
+
+  atomically<T>(fn: () => T): T {
+    return fn();
+  }
+
+  async profile(steps: readonly (() => void)[]): Promise<{ ms: number[]; method: 'wall clock' }> {
+    return {
+      ms: steps.map((step) => {
+        const t0 = performance.now();
+        step();
+        return performance.now() - t0;
+      }),
+      method: 'wall clock',
+    };
+  }
+
+  // ---- the SIMD kernels -------------------------------------------------------------
+
+  /** Packed weights copied into a temporary block (released by the caller). */
+  private temp(values: Float32Array): Block {
     const b = this.heap.alloc(values.length * 4);
     this.heap.f32(b, values.length).set(values);
     return b;
   }
 
-  override depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams): Storage {
+  /** An activation the kernel does not fuse, over its f32 results (as the GPU's epilogue). */
+  private activateRest(s: WasmStorage, fused: string, act: ActivationSpec): void {
+    if (fused === act.activation) return;
+    const f = cpuActivation(act);
+    const y = this.view(s);
+    for (let i = 0; i < y.length; i++) y[i] = f(y[i] as number);
+  }
+
+  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage {
     const { batch, channels: C, outH, outW, act } = p;
-    if (p.multiplier !== 1 || batch * outH * outW * C === 0) return super.depthwiseConv2d(x, filter, bias, p);
+    const length = batch * outH * outW * C * p.multiplier;
+    if (p.multiplier !== 1 || length === 0) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const packed = packDepthwiseWeights(data(filter), p.kH, p.kW, C, bias && data(bias));
-    const blocks = [this.put(data(x)), this.put(packed.weights), packed.bias ? this.put(packed.bias) : null, this.heap.alloc(batch * outH * outW * C * 4)];
+    const packed = packDepthwiseWeights(this.view(filter), p.kH, p.kW, C, bias && this.view(bias));
+    const y = this.output(length, extras);
+    const temps = [this.temp(packed.weights), ...(packed.bias ? [this.temp(packed.bias)] : [])];
     try {
       const spec = {
         H: p.inH,
@@ -51,38 +164,81 @@ export class WasmBackend extends CpuBackend {
         bias: packed.bias !== null,
       };
       const run = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, () => emitDepthwise(spec));
-      run(...blocks.map((b) => b?.offset ?? 0), batch);
-      return new CpuStorage(this.finish(this.heap.f32(blocks[3] as Block, batch * outH * outW * C).slice(), fused, act));
+      run((storage(x).block as Block).offset, (temps[0] as Block).offset, temps[1]?.offset ?? 0, (y.block as Block).offset, batch);
     } finally {
-      for (const b of blocks) if (b) this.heap.release(b);
+      for (const b of temps) this.heap.release(b);
     }
-  }
-
-  /** An activation the kernel does not fuse: over the f32 results, as the GPU's epilogue does. */
-  private finish(y: Float32Array, fused: string, act: DepthwiseConv2dParams['act']): Float32Array {
-    if (fused !== act.activation) {
-      const f = cpuActivation(act);
-      for (let i = 0; i < y.length; i++) y[i] = f(y[i] as number);
-    }
+    this.activateRest(y, fused, act);
     return y;
   }
 
-  override pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
+  pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
     const { pixels: M, inChannels: K, outChannels: N, act } = p;
-    if (M === 0 || N === 0) return new CpuStorage(new Float32Array(M * N));
-    if (K === 0) return super.pointwiseConv2d(x, filter, bias, p, extras);
+    if (M * N === 0 || K === 0) {
+      const residual = extras.residual ? this.view(extras.residual) : null;
+      return this.put(pointwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p, residual), extras);
+    }
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const residual = extras.residual ? data(extras.residual) : null;
-    const packed = packPointwiseWeights(data(filter), K, N, bias && data(bias));
-    const blocks = [this.put(data(x)), this.put(packed.weights), packed.bias ? this.put(packed.bias) : null, residual ? this.put(residual) : null, this.heap.alloc(M * N * 4)];
+    const packed = packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias));
+    const residual = extras.residual ? storage(extras.residual) : null;
+    // The planned output may be the residual's own buffer (the add reads each value before it writes it).
+    const y = this.output(M * N, extras);
+    const temps = [this.temp(packed.weights), ...(packed.bias ? [this.temp(packed.bias)] : [])];
     try {
       const run = this.kernels.get(`pointwise K${K} N${N} ${fused}${packed.bias ? ' bias' : ''}${residual ? ' residual' : ''}`, () =>
         emitPointwise({ K, N, activation: fused, bias: packed.bias !== null, residual: residual !== null }),
       );
-      run(...blocks.map((b) => b?.offset ?? 0), M);
-      return new CpuStorage(this.finish(this.heap.f32(blocks[4] as Block, M * N).slice(), fused, act));
+      run((storage(x).block as Block).offset, (temps[0] as Block).offset, temps[1]?.offset ?? 0, residual?.block?.offset ?? 0, (y.block as Block).offset, M);
     } finally {
-      for (const b of blocks) if (b) this.heap.release(b);
+      for (const b of temps) this.heap.release(b);
     }
+    this.activateRest(y, fused, act);
+    return y;
+  }
+
+  separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras: OpExtras = {}): Storage {
+    return separableUnfused(this, x, w, p, extras);
+  }
+
+  // ---- everything else: the reference's code on views ----------------------------------
+
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage {
+    return this.put(conv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
+  }
+
+  binary(a: Storage, b: Storage, p: BinaryParams, extras?: OpExtras): Storage {
+    return this.put(binaryCpu(this.view(a), this.view(b), p), extras);
+  }
+
+  unary(x: Storage, p: UnaryParams, extras?: OpExtras): Storage {
+    return this.put(unaryCpu(this.view(x), p), extras);
+  }
+
+  globalAveragePool(x: Storage, p: PoolParams, extras?: OpExtras): Storage {
+    return this.put(globalAveragePoolCpu(this.view(x), p), extras);
+  }
+
+  softmax(x: Storage, p: SoftmaxParams, extras?: OpExtras): Storage {
+    return this.put(softmaxCpu(this.view(x), p), extras);
+  }
+
+  permute(x: Storage, p: PermuteParams): Storage {
+    return this.put(permuteCpu(this.view(x), p));
+  }
+
+  concat(xs: readonly Storage[], p: ConcatParams, extras?: OpExtras): Storage {
+    return this.put(concatCpu(xs.map((s) => this.view(s)), p), extras);
+  }
+
+  pixels(bytes: Uint8Array, p: PixelsParams): Storage {
+    return this.put(pixelsCpu(bytes, p));
+  }
+
+  pad(x: Storage, p: PadParams, extras?: OpExtras): Storage {
+    return this.put(padCpu(this.view(x), p), extras);
+  }
+
+  pool2d(x: Storage, p: Pool2dParams, extras?: OpExtras): Storage {
+    return this.put(pool2dCpu(this.view(x), p), extras);
   }
 }
