@@ -29,6 +29,15 @@ export interface PointwiseKernelSpec {
   residual: boolean;
 }
 
+/**
+ * Loop order: panels outside the row blocks when the packed weights outgrow a 32 KiB L1
+ * (the late, narrow and deep layers: each panel is then read from L2 once, not once
+ * per row block); row blocks outside otherwise.
+ */
+export function panelsOuter(k: number, n: number): boolean {
+  return panels(n) * k * NR * 4 > 32 * 1024;
+}
+
 /** Panels of 8 output channels: the packed weights hold ceil(N / 8) · K · 8 floats. */
 export function panels(n: number): number {
   return Math.ceil(n / NR);
@@ -82,49 +91,64 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
     const zero = f.local(V128); // stays 0: wasm zero-initialises locals
 
     f.get(M).i32(1).sub().set(last);
-    f.for(r0, 0, M, MR, () => {
+    const row = f.local(I32);
+    /** The row block at r0: its x row addresses (rows past M re-read the last row) and y row offsets. */
+    const rowSetup = () => {
       for (let i = 0; i < MR; i++) {
-        // min(r0 + i, M − 1): rows past M re-read the last row and are not stored.
-        const row = f.local(I32);
         f.get(r0).i32(i).add().set(row);
         f.get(row).get(last).ltU().eqz().if(() => void f.get(last).set(row));
         f.get(row).i32(K * 4).mul().get(x).add().set(rows[i] as Local);
         f.get(r0).i32(i).add().i32(N * 4).mul().set(outRows[i] as Local);
       }
-      const panel = (tail: number) => {
-        // tail = 0: a full panel of 8 columns; else its first `tail` columns only.
-        for (let i = 0; i < MR; i++) {
-          for (let h = 0; h < 2; h++) {
-            if (spec.bias) f.get(b).get(p).i32(NR * 4).mul().add().v128Load(h * 16);
-            else f.get(zero);
-            f.set(acc[i * 2 + h] as Local);
-          }
+    };
+    const panel = (tail: number) => {
+      // tail = 0: a full panel of 8 columns; else its first `tail` columns only.
+      for (let i = 0; i < MR; i++) {
+        for (let h = 0; h < 2; h++) {
+          if (spec.bias) f.get(b).get(p).i32(NR * 4).mul().add().v128Load(h * 16);
+          else f.get(zero);
+          f.set(acc[i * 2 + h] as Local);
         }
-        f.get(p).i32(K * NR * 4).mul().get(w).add().set(wp);
-        f.for(kb, 0, K * 4, 4, () => {
-          f.get(wp).v128Load(0).set(w0);
-          f.get(wp).v128Load(16).set(w1);
-          for (let i = 0; i < MR; i++) {
-            const splat = () => f.get(rows[i] as Local).get(kb).add().v128Load32Splat(0);
-            splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
-            splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
-          }
-          f.get(wp).i32(NR * 4).add().set(wp);
-        });
-        for (let i = 0; i < MR; i++) {
-          const store = () => emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRows[i] as Local, p, zero, tail);
-          // Row 0 of a block always exists; the others only before M.
-          if (i === 0) store();
-          else f.get(r0).i32(i).add().get(M).ltU().if(store);
-        }
-      };
-      const full = Math.floor(N / NR);
-      if (full > 0) f.for(p, 0, full, 1, () => panel(0));
-      if (N % NR !== 0) {
-        f.i32(full).set(p);
-        panel(N % NR);
       }
-    });
+      f.get(p).i32(K * NR * 4).mul().get(w).add().set(wp);
+      f.for(kb, 0, K * 4, 4, () => {
+        f.get(wp).v128Load(0).set(w0);
+        f.get(wp).v128Load(16).set(w1);
+        for (let i = 0; i < MR; i++) {
+          const splat = () => f.get(rows[i] as Local).get(kb).add().v128Load32Splat(0);
+          splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
+          splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
+        }
+        f.get(wp).i32(NR * 4).add().set(wp);
+      });
+      for (let i = 0; i < MR; i++) {
+        const store = () => emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRows[i] as Local, p, zero, tail);
+        // Row 0 of a block always exists; the others only before M.
+        if (i === 0) store();
+        else f.get(r0).i32(i).add().get(M).ltU().if(store);
+      }
+    };
+
+    const full = Math.floor(N / NR);
+    const tail = N % NR;
+    if (panelsOuter(K, N)) {
+      // Each weight panel stays in L1 while every row block passes over it.
+      if (full > 0) f.for(p, 0, full, 1, () => f.for(r0, 0, M, MR, () => (rowSetup(), panel(0))));
+      if (tail !== 0) {
+        f.i32(full).set(p);
+        f.for(r0, 0, M, MR, () => (rowSetup(), panel(tail)));
+      }
+    } else {
+      // Each row block stays in L1 while every panel passes over it.
+      f.for(r0, 0, M, MR, () => {
+        rowSetup();
+        if (full > 0) f.for(p, 0, full, 1, () => panel(0));
+        if (tail !== 0) {
+          f.i32(full).set(p);
+          panel(tail);
+        }
+      });
+    }
   });
   return m.bytes();
 }

@@ -1,12 +1,12 @@
 // The WebAssembly SIMD pointwise GEMM (src/wasm/pointwise.ts, issue 15) against the
 // CPU reference on shapes that reach every path of the generated code: row blocks
-// with 1–3 rows left over, full panels and tail panels of 1–7 columns, K from 1,
+// with 1–3 rows left over, full panels and tail panels of 1–7 columns, K from 1, both loop orders,
 // bias, residual and the fused activations (NaN and infinities included).
 import { describe, expect, test } from 'vitest';
 import { resolveActivation } from '../../src/activation.js';
 import { pointwiseConv2dCpu } from '../../src/cpu/pointwise.js';
 import { simdSupported } from '../../src/wasm/emit.js';
-import { emitPointwise, packPointwiseWeights, type FusedActivation } from '../../src/wasm/pointwise.js';
+import { emitPointwise, packPointwiseWeights, panelsOuter, type FusedActivation } from '../../src/wasm/pointwise.js';
 import { KernelCache, WasmHeap } from '../../src/wasm/runtime.js';
 import { randomData } from '../support/random.js';
 
@@ -55,6 +55,8 @@ describe('wasm SIMD pointwise GEMM', () => {
     const cache = new KernelCache(heap.memory);
     const shapes: [number, number, number][] = [
       [1, 1, 1], [4, 8, 8], [5, 3, 9], [7, 16, 15], [13, 33, 24], [2, 70, 1], [11, 5, 65], [64, 32, 32], [3, 96, 21],
+      // Weights over 32 KiB: the panels-outside loop order, full panels and a tail of 5.
+      [9, 130, 72], [6, 150, 61],
     ];
     let seed = 1;
     for (const [M, K, N] of shapes) {
@@ -73,6 +75,9 @@ describe('wasm SIMD pointwise GEMM', () => {
         }
       }
     }
+    // Both loop orders were generated.
+    expect(shapes.some(([, K, N]) => panelsOuter(K, N))).toBe(true);
+    expect(shapes.some(([, K, N]) => !panelsOuter(K, N))).toBe(true);
     // One module per specialisation, reused across calls.
     expect(cache.size).toBe(shapes.length * 3 * 4);
   });
