@@ -49,6 +49,12 @@ export class WasmBackend implements Backend {
   private readonly kernels = new KernelCache(this.heap.memory);
   /** Frees the block of a tensor dropped without release() (e.g. a model's unplanned intermediates). */
   private readonly orphans = new FinalizationRegistry<Block>((b) => this.heap.release(b));
+  /**
+   * Weights packed for a kernel, kept in the heap with the filter they came from (by
+   * kernel layout, then bias storage): a model's weights are packed once, not per call.
+   * Storages are immutable, so a storage object always holds the same values.
+   */
+  private readonly packs = new WeakMap<WasmStorage, Map<string, Map<Storage | null, { weights: Block; bias: Block | null }>>>();
 
   // ---- memory --------------------------------------------------------------------
 
@@ -96,11 +102,32 @@ export class WasmBackend implements Backend {
 
   release(s: Storage): void {
     const w = storage(s);
-    if (w.owned && w.block) {
-      this.orphans.unregister(w);
-      this.heap.release(w.block);
-    }
+    // Its own block and its packed weights' (which even a borrowed storage may have) are freed here, not by the registry.
+    this.orphans.unregister(w);
+    if (w.owned && w.block) this.heap.release(w.block);
     w.block = null;
+    for (const byBias of this.packs.get(w)?.values() ?? []) {
+      for (const p of byBias.values()) for (const b of [p.weights, p.bias]) if (b) this.heap.release(b);
+    }
+    this.packs.delete(w);
+  }
+
+  /** The packed weights of `filter` (and `bias`) for the kernel layout `layout`, packed by `pack` on first use. */
+  private packed(filter: Storage, bias: Storage | null, layout: string, pack: () => { weights: Float32Array; bias: Float32Array | null }): { weights: Block; bias: Block | null } {
+    const f = storage(filter);
+    let byLayout = this.packs.get(f);
+    if (!byLayout) this.packs.set(f, (byLayout = new Map()));
+    let byBias = byLayout.get(layout);
+    if (!byBias) byLayout.set(layout, (byBias = new Map()));
+    let p = byBias.get(bias);
+    if (!p) {
+      const values = pack();
+      p = { weights: this.temp(values.weights), bias: values.bias ? this.temp(values.bias) : null };
+      // Freed with the filter (release), or when the filter is collected unreleased.
+      for (const b of [p.weights, p.bias]) if (b) this.orphans.register(f, b, f);
+      byBias.set(bias, p);
+    }
+    return p;
   }
 
   destroy(): void {}
@@ -122,7 +149,7 @@ export class WasmBackend implements Backend {
 
   // ---- the SIMD kernels -------------------------------------------------------------
 
-  /** Packed weights copied into a temporary block (released by the caller). */
+  /** `values` copied into a new block (not a tensor: its owner frees it). */
   private temp(values: Float32Array): Block {
     const b = this.heap.alloc(values.length * 4);
     this.heap.f32(b, values.length).set(values);
@@ -142,10 +169,9 @@ export class WasmBackend implements Backend {
     const length = batch * outH * outW * C * p.multiplier;
     if (p.multiplier !== 1 || length === 0) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const packed = packDepthwiseWeights(this.view(filter), p.kH, p.kW, C, bias && this.view(bias));
+    const packed = this.packed(filter, bias, `depthwise ${p.kH}x${p.kW}x${C}`, () => packDepthwiseWeights(this.view(filter), p.kH, p.kW, C, bias && this.view(bias)));
     const y = this.output(length, extras);
-    const temps = [this.temp(packed.weights), ...(packed.bias ? [this.temp(packed.bias)] : [])];
-    try {
+    {
       const spec = {
         H: p.inH,
         W: p.inW,
@@ -164,9 +190,7 @@ export class WasmBackend implements Backend {
         bias: packed.bias !== null,
       };
       const run = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, () => emitDepthwise(spec));
-      run((storage(x).block as Block).offset, (temps[0] as Block).offset, temps[1]?.offset ?? 0, (y.block as Block).offset, batch);
-    } finally {
-      for (const b of temps) this.heap.release(b);
+      run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, (y.block as Block).offset, batch);
     }
     this.activateRest(y, fused, act);
     return y;
@@ -179,18 +203,15 @@ export class WasmBackend implements Backend {
       return this.put(pointwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p, residual), extras);
     }
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const packed = packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias));
+    const packed = this.packed(filter, bias, `pointwise ${K}x${N}`, () => packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias)));
     const residual = extras.residual ? storage(extras.residual) : null;
     // The planned output may be the residual's own buffer (the add reads each value before it writes it).
     const y = this.output(M * N, extras);
-    const temps = [this.temp(packed.weights), ...(packed.bias ? [this.temp(packed.bias)] : [])];
-    try {
+    {
       const run = this.kernels.get(`pointwise K${K} N${N} ${fused}${packed.bias ? ' bias' : ''}${residual ? ' residual' : ''}`, () =>
         emitPointwise({ K, N, activation: fused, bias: packed.bias !== null, residual: residual !== null }),
       );
-      run((storage(x).block as Block).offset, (temps[0] as Block).offset, temps[1]?.offset ?? 0, residual?.block?.offset ?? 0, (y.block as Block).offset, M);
-    } finally {
-      for (const b of temps) this.heap.release(b);
+      run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, residual?.block?.offset ?? 0, (y.block as Block).offset, M);
     }
     this.activateRest(y, fused, act);
     return y;

@@ -64,6 +64,27 @@ describe("backend: 'wasm'", () => {
     }
   });
 
+  test('weights packed once per filter: the same filter with another bias, no bias, or after a new tensor takes its memory', async () => {
+    const x = randomData(5 * 6 * 8, 30);
+    const f = randomData(8 * 12, 31);
+    const run = async (e: Engine) => {
+      const xs = e.tensor(x, [1, 5, 6, 8]);
+      const w = e.tensor(f, [8, 12]);
+      const outs: Float32Array[] = [];
+      for (const seed of [32, 33, 0]) {
+        const bias = seed ? e.tensor(randomData(12, seed), [12]) : undefined;
+        outs.push(await e.pointwiseConv2d(xs, w, { ...(bias && { bias }), activation: 'relu' }).read());
+      }
+      w.dispose();
+      // A new filter, likely in the freed block: its own values, not the old packing.
+      const w2 = e.tensor(f.map((v) => -v), [8, 12]);
+      outs.push(await e.pointwiseConv2d(xs, w2).read());
+      return outs;
+    };
+    const [a, b] = await Promise.all([run(wasm), run(cpu)]);
+    a.forEach((out, i) => expect(relDiff(out, (b as Float32Array[])[i] as Float32Array), `call ${i}`).toBeLessThan(1e-5));
+  });
+
   test('MobileNetV2 (alpha 0.35, 64×64; residual adds fused into the pointwise kernels) agrees with the reference', async () => {
     const x = randomData(64 * 64 * 3, 9);
     const [a, b] = await Promise.all(
