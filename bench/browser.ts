@@ -39,10 +39,11 @@ try {
   assertResultSchema(result);
   const table = markdownTable(result, ENGINES.filter((e) => args.tuned || e !== 'sepconv-webgpu-tuned'));
   mkdirSync(here('./results'), { recursive: true });
-  writeFileSync(here('./results/latest.json'), JSON.stringify(result, null, 1) + '\n');
-  writeFileSync(here('./results/latest.md'), table);
+  const out = args.out ?? 'latest';
+  writeFileSync(here(`./results/${out}.json`), JSON.stringify(result, null, 1) + '\n');
+  writeFileSync(here(`./results/${out}.md`), table);
   console.log(`\n${table}`);
-  console.log('wrote bench/results/latest.md and bench/results/latest.json');
+  console.log(`wrote bench/results/${out}.md and bench/results/${out}.json`);
 } finally {
   await browser.close();
   await server.close();

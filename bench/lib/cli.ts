@@ -6,6 +6,8 @@ export interface BenchArgs {
   filter?: string;
   /** Only these engines (by name; the reference sepconv-cpu always runs). */
   engines?: string[];
+  /** Base name of the result files in bench/results (default 'latest'). */
+  out?: string;
   runs: number;
 }
 
@@ -24,11 +26,15 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (a === '--tuned') args.tuned = true;
     else if (a.startsWith('--filter')) args.filter = value();
     else if (a.startsWith('--engines')) args.engines = value().split(',').map((e) => e.trim()).filter(Boolean);
+    else if (a.startsWith('--out')) {
+      args.out = value();
+      if (!/^[\w.-]+$/.test(args.out)) throw new Error('bench: --out must be a plain file name (letters, digits, . _ -)');
+    }
     else if (a.startsWith('--runs')) {
       args.runs = Number(value());
       if (!Number.isInteger(args.runs) || args.runs < 5) throw new Error('bench: --runs must be an integer ≥ 5');
     } else if (a === '--help' || a === '-h') {
-      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --engines <name[,name…]> (e.g. sepconv-wasm,tfjs-wasm), --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
+      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --engines <name[,name…]> (e.g. sepconv-wasm,tfjs-wasm), --out <name> (bench/results/<name>.{md,json}), --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
       process.exit(0);
     } else throw new Error(`bench: unknown option ${a}`);
   }
