@@ -119,8 +119,6 @@ export class Model {
   private readonly plans = new Map<number, PlannedMemory & { slots: Storage[] | null }>();
   private readonly outputLayouts: (ImageLayout | null)[];
   private disposed = false;
-  /** The pipelines of a batch-1 forward pass, compiling since the model was built (see compileAhead). */
-  private readonly compiled: Promise<number>;
 
   /** Not for direct use: models come from {@link sequential}, the MobileNet builders and the loaders. */
   constructor(
@@ -156,7 +154,7 @@ export class Model {
     this.backend = engine.implementation;
     for (const w of this.lowered.weights.values()) this.weightStorages.push(this.backend.upload(w));
     for (const t of this.lowered.tensors.values()) if (t.constant) this.constantStorages.set(t.id, this.backend.upload(t.constant));
-    this.compiled = this.compileAhead();
+    void this.compileAhead();
   }
 
   /**

@@ -4,7 +4,7 @@
 // a new Float32Array per op costs more than the op here (fresh pages). The ops that
 // carry a network's time run on generated SIMD kernels: the 1×1 convolution
 // (pointwise.ts, an XNNPACK-shaped GEMM) and the depthwise convolution with channel
-// multiplier 1 (depthwise.ts), which also serve separable convolutions and those
+// multiplier 1, 2 or 4 (depthwise.ts), which also serve separable convolutions and those
 // layers of the models. Every other op runs the reference's code on views of the
 // memory, its result copied in. A planned output (`extras.out`, the models' memory
 // plan) is written in place, as on the GPU.
@@ -25,7 +25,7 @@ import { globalAveragePoolCpu, softmaxCpu } from '../cpu/pool.js';
 import { pool2dCpu } from '../cpu/pool2d.js';
 import { separableUnfused } from '../ops.js';
 import type { ActivationSpec } from '../activation.js';
-import { emitDepthwise, packDepthwiseWeights } from './depthwise.js';
+import { emitDepthwise, packDepthwiseWeights, type DepthwiseKernelSpec } from './depthwise.js';
 import { emitPointwise, isFusedActivation, packPointwiseWeights } from './pointwise.js';
 import { KernelCache, WasmHeap, type Block } from './runtime.js';
 
@@ -167,15 +167,17 @@ export class WasmBackend implements Backend {
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage {
     const { batch, channels: C, outH, outW, act } = p;
     const length = batch * outH * outW * C * p.multiplier;
-    if (p.multiplier !== 1 || length === 0) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
+    const M = p.multiplier;
+    if (!(M === 1 || M === 2 || M === 4) || length === 0) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const packed = this.packed(filter, bias, `depthwise ${p.kH}x${p.kW}x${C}`, () => packDepthwiseWeights(this.view(filter), p.kH, p.kW, C, bias && this.view(bias)));
+    const packed = this.packed(filter, bias, `depthwise ${p.kH}x${p.kW}x${C * M}`, () => packDepthwiseWeights(this.view(filter), p.kH, p.kW, C * M, bias && this.view(bias)));
     const y = this.output(length, extras);
     {
-      const spec = {
+      const spec: DepthwiseKernelSpec = {
         H: p.inH,
         W: p.inW,
         C,
+        M: M as 1 | 2 | 4,
         kH: p.kH,
         kW: p.kW,
         strideH: p.strideH,

@@ -1,11 +1,14 @@
-// Depthwise convolution (channel multiplier 1) in WebAssembly SIMD, NHWC: each
-// output pixel walks its channels 4 at a time (one f32x4) over every filter tap.
+// Depthwise convolution (channel multiplier 1, 2 or 4) in WebAssembly SIMD, NHWC:
+// each output pixel walks its output channels 4 at a time (one f32x4) over every
+// filter tap. Output channel o reads input channel o / M: with M = 1 the 4 inputs
+// are one v128 load, with M = 2 two values each used twice (a 64-bit load and a
+// shuffle), with M = 4 one value splat.
 // Generated for one layer (sizes, window, stride, dilation, padding, epilogue): a
 // pixel whose whole window lies inside the input takes the fast body, where each
 // tap is a constant byte offset from the window's top-left corner (a load's offset
 // immediate) and no tap is checked; border pixels take a body that checks each tap.
-// Weights are packed per tap with the channels padded to a multiple of 4
-// ([tap][C4·4], zero past C), so a tap's 4 weights are one aligned v128 load.
+// Weights are packed per tap with the output channels padded to a multiple of 4
+// ([tap][C4·4], zero past C·M), so a tap's 4 weights are one aligned v128 load.
 
 import { I32, ModuleBuilder, V128, type FunctionBuilder, type Local } from './emit.js';
 import type { FusedActivation } from './pointwise.js';
@@ -14,7 +17,10 @@ import type { FusedActivation } from './pointwise.js';
 export interface DepthwiseKernelSpec {
   H: number;
   W: number;
+  /** Input channels. */
   C: number;
+  /** Channel multiplier: 1, 2 or 4 (output channels C·M). */
+  M: 1 | 2 | 4;
   kH: number;
   kW: number;
   strideH: number;
@@ -29,7 +35,10 @@ export interface DepthwiseKernelSpec {
   bias: boolean;
 }
 
-/** Filter [kH, kW, C, 1] packed as [tap][ceil(C / 4) · 4] (zero past C); the bias [C] padded the same way. */
+/**
+ * Filter [kH, kW, C, M] packed as [tap][ceil(C·M / 4) · 4] (zero past C·M; pass c = C·M,
+ * as per tap the filter is C·M output channels in order); the bias [C·M] padded the same way.
+ */
 export function packDepthwiseWeights(w: Float32Array, kH: number, kW: number, c: number, bias: Float32Array | null): { weights: Float32Array; bias: Float32Array | null } {
   const cp = Math.ceil(c / 4) * 4;
   const packed = new Float32Array(kH * kW * cp);
@@ -49,10 +58,13 @@ function interior(out: number, size: number, k: number, stride: number, dil: num
   return [lo, hi];
 }
 
-/** A module exporting `run(x, w, b, y, batch)`: byte addresses of x [batch, H, W, C], the packed weights and bias, y [batch, outH, outW, C]. */
+/** A module exporting `run(x, w, b, y, batch)`: byte addresses of x [batch, H, W, C], the packed weights and bias, y [batch, outH, outW, C·M]. */
 export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
-  const C4 = Math.ceil(s.C / 4);
-  const pixelBytes = s.C * 4;
+  const OC = s.C * s.M;
+  const C4 = Math.ceil(OC / 4);
+  const pixelBytes = s.C * 4; // of the input
+  const outPixelBytes = OC * 4;
+  const shift = Math.log2(s.M);
   const [oyLo, oyHi] = interior(s.outH, s.H, s.kH, s.strideH, s.dilationH, s.padTop);
   const [oxLo, oxHi] = interior(s.outW, s.W, s.kW, s.strideW, s.dilationW, s.padLeft);
   const m = new ModuleBuilder();
@@ -61,7 +73,8 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
     const n = f.local(I32);
     const oy = f.local(I32);
     const ox = f.local(I32);
-    const c = f.local(I32); // byte offset of the channel group: 16 · c4
+    const c = f.local(I32); // byte offset of the output channel group: 16 · c4
+    const ci = f.local(I32); // byte offset of its first input channel: c / M
     const iy0 = f.local(I32); // top-left tap's input row and column (may be outside)
     const ix0 = f.local(I32);
     const base = f.local(I32); // byte address of the top-left tap's pixel (fast body)
@@ -74,9 +87,21 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
       else f.get(zero);
       f.set(acc);
     };
+    /** The 4 inputs of the group at the address on the stack (+ offset), as the output channels read them. */
+    const load = (offset: number) => {
+      if (s.M === 1) f.v128Load(offset);
+      else if (s.M === 4) f.v128Load32Splat(offset);
+      else {
+        // [a, b, a, b] → [a, a, b, b]
+        f.v128Load64Splat(offset);
+        f.get(zero);
+        f.i8x16Shuffle([0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7]);
+      }
+    };
     const mac = (addr: () => void, offset: number, tap: number) => {
       addr();
-      f.v128Load(offset).get(w).get(c).add().v128Load(tap * C4 * 16).f32x4Mul().get(acc).f32x4Add().set(acc);
+      load(offset);
+      f.get(w).get(c).add().v128Load(tap * C4 * 16).f32x4Mul().get(acc).f32x4Add().set(acc);
     };
     const finish = () => {
       if (s.activation !== 'linear') {
@@ -84,16 +109,20 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
         if (s.activation === 'relu6') f.f32(6).f32x4Splat().f32x4Min();
         f.set(acc);
       }
-      storeChannels(f, s.C, C4, out, c, acc);
+      storeChannels(f, OC, C4, out, c, acc);
     };
-    const channelLoop = (body: () => void) => f.for(c, 0, C4 * 16, 16, body);
+    const channelLoop = (body: () => void) =>
+      f.for(c, 0, C4 * 16, 16, () => {
+        f.get(c).i32(shift).shrU().set(ci);
+        body();
+      });
 
     f.for(n, 0, batch, 1, () => {
       f.for(oy, 0, s.outH, 1, () => {
         f.get(oy).i32(s.strideH).mul().i32(s.padTop).sub().set(iy0);
         f.for(ox, 0, s.outW, 1, () => {
           f.get(ox).i32(s.strideW).mul().i32(s.padLeft).sub().set(ix0);
-          f.get(n).i32(s.outH).mul().get(oy).add().i32(s.outW).mul().get(ox).add().i32(pixelBytes).mul().get(y).add().set(out);
+          f.get(n).i32(s.outH).mul().get(oy).add().i32(s.outW).mul().get(ox).add().i32(outPixelBytes).mul().get(y).add().set(out);
           f.block(() => {
             f.block(() => {
               // Inside: oyLo ≤ oy < oyHi and oxLo ≤ ox < oxHi (unsigned compare of the shifted index).
@@ -106,7 +135,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
                 start();
                 for (let i = 0; i < s.kH; i++) {
                   for (let j = 0; j < s.kW; j++) {
-                    mac(() => f.get(base).get(c).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
+                    mac(() => f.get(base).get(ci).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
                   }
                 }
                 finish();
@@ -127,7 +156,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
                     mac(() => {
                       f.get(n).i32(s.H).mul();
                       iy().add().i32(s.W).mul();
-                      ix().add().i32(pixelBytes).mul().get(x).add().get(c).add();
+                      ix().add().i32(pixelBytes).mul().get(x).add().get(ci).add();
                     }, 0, i * s.kW + j);
                   });
                 }

@@ -149,6 +149,9 @@ export class FunctionBuilder {
   and(): this {
     return this.op(0x71);
   }
+  shrU(): this {
+    return this.op(0x76);
+  }
 
   /** `block … end`: `br` to it jumps past its end. */
   block(body: () => void): this {
@@ -233,6 +236,17 @@ export class FunctionBuilder {
     this.simd(0x09);
     this.memarg(2, offset);
     return this;
+  }
+  /** Loads 8 bytes (two f32) into both halves of a v128. */
+  v128Load64Splat(offset = 0): this {
+    this.simd(0x0a);
+    this.memarg(3, offset);
+    return this;
+  }
+  /** Lanes of the two v128 on the stack picked by 16 byte indices (0–15 the first, 16–31 the second). */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16) throw new Error('wasm emit: i8x16.shuffle takes 16 lane indices');
+    return this.simd(0x0d, ...lanes);
   }
   f32x4Splat(): this {
     return this.simd(0x13);

@@ -174,7 +174,7 @@ describe.each(['cpu', 'webgpu'] as const)('argument checks (%s)', (backend) => {
 
   test('createEngine rejects an unknown backend', async () => {
     await expect(createEngine({ backend: 'webgl' as never })).rejects.toThrow(
-      /createEngine: argument 'options.backend': expected 'webgpu', 'cpu' or 'auto', got 'webgl'/,
+      /createEngine: argument 'options.backend': expected 'webgpu', 'wasm', 'cpu' or 'auto', got 'webgl'/,
     );
   });
 

@@ -96,8 +96,8 @@ describe("backend: 'wasm'", () => {
 });
 
 describe("backend: 'wasm', depthwise", () => {
-  test('every padding form, strides 1–3, dilations 1–2, kernels 1×1 to 5×3, channel tails, batches: agrees with the reference', async () => {
-    const cases: { shape: [number, number, number, number]; k: [number, number]; stride: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' | number | [number, number, number, number] }[] = [
+  test('every padding form, strides 1–3, dilations 1–2, kernels 1×1 to 5×3, channel tails, batches, multipliers 1–4: agrees with the reference', async () => {
+    const cases: { shape: [number, number, number, number]; k: [number, number]; stride: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' | number | [number, number, number, number]; m?: number }[] = [
       { shape: [1, 7, 9, 4], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same' },
       { shape: [2, 11, 8, 5], k: [3, 3], stride: [2, 2], dilation: [1, 1], padding: 'same' },
       { shape: [1, 6, 6, 3], k: [5, 5], stride: [1, 1], dilation: [1, 1], padding: 'valid' },
@@ -105,23 +105,29 @@ describe("backend: 'wasm', depthwise", () => {
       { shape: [3, 4, 5, 1], k: [1, 1], stride: [1, 1], dilation: [1, 1], padding: 'valid' },
       { shape: [1, 3, 3, 8], k: [3, 3], stride: [1, 1], dilation: [2, 2], padding: [3, 0, 0, 3] },
       { shape: [1, 2, 2, 6], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same' },
+      // Multipliers: 2 (a 64-bit load and a shuffle; 3 channels leave a tail of 2), 4 (a splat), 3 (the reference).
+      { shape: [1, 7, 6, 3], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'same', m: 2 },
+      { shape: [2, 9, 8, 4], k: [3, 3], stride: [2, 2], dilation: [1, 1], padding: 'same', m: 2 },
+      { shape: [1, 6, 7, 5], k: [5, 3], stride: [1, 2], dilation: [1, 2], padding: 1, m: 4 },
+      { shape: [1, 5, 5, 2], k: [3, 3], stride: [1, 1], dilation: [1, 1], padding: 'valid', m: 3 },
     ];
     let seed = 20;
     for (const c of cases) {
       for (const activation of ['linear', 'relu6', 'elu'] as const) {
         const [n, h, w, ch] = c.shape;
+        const m = c.m ?? 1;
         const x = randomData(n * h * w * ch, seed++).map((v) => v * 2);
-        const f = randomData(c.k[0] * c.k[1] * ch, seed++);
-        const b = randomData(ch, seed++);
+        const f = randomData(c.k[0] * c.k[1] * ch * m, seed++);
+        const b = randomData(ch * m, seed++);
         const run = (e: Engine, withBias: boolean) =>
           e
-            .depthwiseConv2d(e.tensor(x, c.shape), e.tensor(f, [c.k[0], c.k[1], ch, 1]), {
+            .depthwiseConv2d(e.tensor(x, c.shape), e.tensor(f, [c.k[0], c.k[1], ch, m]), {
               stride: c.stride,
               dilation: c.dilation,
               padding: c.padding,
               activation,
               alpha: 0.7,
-              ...(withBias && { bias: e.tensor(b, [ch]) }),
+              ...(withBias && { bias: e.tensor(b, [ch * m]) }),
             })
             .read();
         for (const withBias of [false, true]) {
