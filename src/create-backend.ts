@@ -1,6 +1,8 @@
-// Creating an engine's backend from its options: the option checks, then the CPU
-// backend, or a WebGPU device and the backend on it ('auto' falls back to the CPU
-// when there is no adapter). Used by createEngine and by engine.recover().
+// Creating an engine's backend from its options: the option checks, then the CPU or
+// wasm backend, or a WebGPU device and the backend on it. 'auto' takes WebGPU only on a
+// hardware adapter (a software one, SwiftShader or llvmpipe, is slower than our wasm
+// kernels on the same CPU), else wasm, else the CPU reference where there is no SIMD.
+// Used by createEngine and by engine.recover().
 
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/backend.js';
@@ -30,17 +32,14 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
   // Checked whole before anything is applied; the CPU backend has no kernels to tune.
   const tuning = options.tuning === undefined ? undefined : checkTuningRecords(options.tuning);
   if (choice === 'cpu') return new CpuBackend();
-  if (choice === 'wasm') {
-    if (simdSupported()) return new WasmBackend();
-    console.info('sepconv: this JavaScript engine has no WebAssembly SIMD; the reference CPU backend runs instead');
-    return new CpuBackend();
-  }
+  if (choice === 'wasm') return wasmOrCpu();
   let acquired;
   try {
-    acquired = await acquireDevice(options);
+    // An injected device is the caller's choice, whatever its adapter.
+    acquired = await acquireDevice({ ...options, hardwareOnly: choice === 'auto' && !options.device });
   } catch (e) {
-    // 'auto' means: the GPU when there is one. No adapter (or no WebGPU at all) is not an error then.
-    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return new CpuBackend();
+    // 'auto' means: a hardware GPU when there is one. None (or no WebGPU at all) is not an error then.
+    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return wasmOrCpu();
     throw e;
   }
   const gpuOptions = {
@@ -50,4 +49,11 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
     ...(m !== undefined && { maxDispatchesPerSubmit: m }),
   };
   return new WebGpuBackend(acquired, gpuOptions);
+}
+
+/** The wasm backend, or the reference where this JavaScript engine has no WebAssembly SIMD (with a console note). */
+function wasmOrCpu(): Backend {
+  if (simdSupported()) return new WasmBackend();
+  console.info('sepconv: this JavaScript engine has no WebAssembly SIMD; the reference CPU backend runs instead');
+  return new CpuBackend();
 }

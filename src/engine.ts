@@ -558,7 +558,7 @@ export class Engine {
    * After the GPU device was lost, makes a new one (or uses `options.device`) and
    * resolves with the backend now in use. Tensors made before are unusable (ops on
    * them throw DEVICE_LOST) and must be recreated. With `backend: 'auto'` and no
-   * adapter left, the engine falls back to the CPU: the result says `'cpu'`.
+   * hardware adapter left, the engine falls back to wasm: the result says `'wasm'`.
    */
   async recover(options: { device?: GPUDevice } = {}): Promise<'webgpu' | 'wasm' | 'cpu'> {
     if (this.destroyed) throw destroyedError('recover');
@@ -688,8 +688,9 @@ export class Engine {
 }
 
 /**
- * Creates an engine. With `backend: 'auto'` (the default) it uses WebGPU when an
- * adapter exists and the CPU otherwise; `engine.backend` says which. In Node,
+ * Creates an engine. With `backend: 'auto'` (the default) it uses WebGPU on a hardware
+ * adapter, else the wasm backend (else the CPU reference where WebAssembly has no
+ * SIMD); `engine.backend` says which. In Node,
  * WebGPU comes from the optional `webgpu` package.
  * @example const engine = await createEngine({ backend: 'webgpu' });
  */

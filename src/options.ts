@@ -14,7 +14,8 @@ export interface EngineOptions {
   /**
    * `'webgpu'`, `'wasm'` (WebAssembly SIMD kernels for the heavy ops, the reference for
    * the rest; the reference backend where there is no SIMD), `'cpu'` (the reference), or
-   * `'auto'` (default): WebGPU when an adapter exists, else the CPU reference.
+   * `'auto'` (default): WebGPU on a hardware adapter, else wasm (a software adapter such
+   * as SwiftShader is slower than the wasm kernels), else the CPU reference.
    */
   backend?: 'webgpu' | 'wasm' | 'cpu' | 'auto';
   /** Run on this existing device instead of creating one. sepconv will not destroy it. */

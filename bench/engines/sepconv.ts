@@ -1,4 +1,4 @@
-// sepconv itself as a benchmark engine (WebGPU or CPU backend).
+// sepconv itself as a benchmark engine (WebGPU, wasm or CPU backend).
 import { createEngine, loadOnnx, sequential, type Engine, type Tensor } from 'sepconv';
 import { isOnnxCase } from '../lib/cases.js';
 import { concatenate } from '../lib/layout.js';
@@ -8,7 +8,7 @@ import type { BenchCase, BenchEngine, CaseData, PreparedCase } from '../lib/type
 const TUNING_BUDGET_MS = 60_000;
 
 /**
- * sepconv as a bench engine on its WebGPU or CPU backend; `tuned`: WebGPU, each case
+ * sepconv as a bench engine on its WebGPU, wasm or CPU backend; `tuned`: WebGPU, each case
  * tuned (engine.tune / model.tune) when it is prepared.
  */
 export function createSepconvEngine(

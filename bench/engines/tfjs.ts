@@ -19,10 +19,11 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
   };
   return {
     name: backend === 'webgpu' ? 'tfjs-webgpu' : 'tfjs-wasm',
-    // The end-to-end MobileNet cases compare the WebGPU runtimes (and sepconv's CPU
-    // backend); TF.js WASM is not part of them. The pretrained networks are ONNX files,
-    // which TF.js does not load: neither backend takes part in those.
-    supports: (c: BenchCase) => c.op !== 'network' || (backend === 'webgpu' && !isOnnxCase(c)),
+    // Both backends run the MobileNet cases (the same graph on the same tfjs-core ops, see
+    // tfjs-network.ts): WASM there is the CPU baseline sepconv-wasm is measured against
+    // end to end, as on the single ops. The pretrained networks are ONNX files, which
+    // TF.js does not load: neither backend takes part in those.
+    supports: (c: BenchCase) => !isOnnxCase(c),
     async init() {
       if (backend === 'wasm' && !wasmPathsSet) {
         // Vite serves the .wasm files at hashed URLs; tell TF.js where each one is.
@@ -38,10 +39,7 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
     },
     async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
       await use();
-      if (c.op === 'network') {
-        if (backend !== 'webgpu') throw new Error(`tfjs-${backend}: not part of the network benchmark`);
-        return prepareNetwork(c, d, use);
-      }
+      if (c.op === 'network') return prepareNetwork(c, d, use);
       return tfjsPrepared(tfjsCaseOp(c, d), use);
     },
     destroy() {},
@@ -51,7 +49,10 @@ export function createTfjsEngine(backend: 'webgpu' | 'wasm'): BenchEngine {
 /**
  * A MobileNet case: the network's graph IR after the library's passes (batch norm folded,
  * activations and residual adds fused; see networkGraph), its weights uploaded once as
- * tensors; run(k) = k forward passes, the last one read.
+ * tensors on the engine's backend (use() has switched to it); run(k) = k forward passes,
+ * the last one read. On WASM the fused convolutions and the dense head run on XNNPACK, one
+ * thread as for the single ops (the page is not cross-origin isolated, so TF.js loads the
+ * non-threaded SIMD build).
  */
 function prepareNetwork(c: BenchCase, d: CaseData, use: () => Promise<void>): PreparedCase {
   if (!d.layers || !d.weights) throw new Error(`tfjs: case ${c.id} has no layers or weights`);

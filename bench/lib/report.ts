@@ -150,11 +150,10 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
     const cases = [...new Set(opRows.map((x) => x.case))];
     const ratios = cases.map((id) => ({ id, r: wasmRatio(opRows.filter((x) => x.case === id)) })).filter((x): x is { id: string; r: number } => x.r !== null);
     if (ratios.length) {
-      const geo = (xs: number[]) => Math.exp(xs.reduce((a, v) => a + Math.log(v), 0) / xs.length);
       const sep = ratios.filter((x) => x.id.startsWith('sep'));
       notes.push(
-        `sepconv-wasm vs tfjs-wasm (XNNPACK; > 1× = sepconv faster): geomean ${geo(ratios.map((x) => x.r)).toFixed(2)}× over ${ratios.length} cases` +
-          (sep.length ? `, separable ${geo(sep.map((x) => x.r)).toFixed(2)}×` : '') +
+        `sepconv-wasm vs tfjs-wasm (XNNPACK; > 1× = sepconv faster): geomean ${geomean(ratios.map((x) => x.r)).toFixed(2)}× over ${ratios.length} cases` +
+          (sep.length ? `, separable ${geomean(sep.map((x) => x.r)).toFixed(2)}×` : '') +
           `, lowest ${Math.min(...ratios.map((x) => x.r)).toFixed(2)}× (${ratios.reduce((a, b) => (b.r < a.r ? b : a)).id}).`,
       );
     }
@@ -179,9 +178,22 @@ function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[])
   if (files.length < rows.length) {
     notes.push(
       "MobileNets (mobilenet*): built by sepconv's sequential() from the Keras layer lists, the same seeded weights on every engine; TF.js and ONNX Runtime run the network's graph IR " +
-        "after sepconv's passes (batch norm folded, activations and residual adds fused), as TF.js ops and as an ONNX export. NHWC input, output the softmax probabilities [1, classes]; " +
-        'agreement with sepconv-cpu: every probability p within 1e-6 + 1e-3·p.',
+        "after sepconv's passes (batch norm folded, activations and residual adds fused), as TF.js ops and as an ONNX export" +
+        (rows.some((x) => x.engine === 'tfjs-wasm') ? ' (tfjs-wasm: the same TF.js ops on its wasm backend, XNNPACK, one thread)' : '') +
+        '. NHWC input, output the softmax probabilities [1, classes]; agreement with sepconv-cpu: every probability p within 1e-6 + 1e-3·p.',
     );
+  }
+  // As the op cases' summary: the CPU engines end to end, steady times, where both ran and agreed.
+  if (wasmPair(engines)) {
+    const ratios = [...new Set(rows.map((x) => x.case))]
+      .map((id) => ({ id, r: wasmRatio(rows.filter((x) => x.case === id)) }))
+      .filter((x): x is { id: string; r: number } => x.r !== null);
+    if (ratios.length) {
+      notes.push(
+        `sepconv-wasm vs tfjs-wasm on the networks (XNNPACK; steady, > 1× = sepconv faster): geomean ${geomean(ratios.map((x) => x.r)).toFixed(2)}× over ${ratios.length} ` +
+          `network${ratios.length > 1 ? 's' : ''} (${ratios.map((x) => `${x.id} ${x.r.toFixed(2)}×`).join(', ')}).`,
+      );
+    }
   }
   if (files.length) {
     const ort = engines.some((e) => e.startsWith('ort-')) ? ', onnxruntime-web runs the same bytes (ort-webgpu: WebGPU execution provider; ort-wasm: wasm execution provider, one thread)' : '';
@@ -206,6 +218,8 @@ function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[])
   if (absent.length) notes.push(`Not part of the network cases: ${absent.join(', ')}.`);
   return notes;
 }
+
+const geomean = (xs: readonly number[]) => Math.exp(xs.reduce((a, v) => a + Math.log(v), 0) / xs.length);
 
 const wasmPair = (engines: readonly EngineName[]) => engines.includes('sepconv-wasm') && engines.includes('tfjs-wasm');
 
@@ -251,8 +265,15 @@ function opTable(rows: readonly BenchRow[], all: readonly EngineName[]): string[
   return lines;
 }
 
+/**
+ * One line per (network, engine). `time / <base>` is each row's steady time over the base's
+ * on that network: sepconv-webgpu, and sepconv-wasm, so that the CPU engines compare as the
+ * op table's sepconv-wasm vs tfjs-wasm column does (on the tfjs-wasm row it is that ratio).
+ * A base with no network row (not among the engines run) gets no column, as in the op table.
+ */
 function networkTable(rows: readonly BenchRow[], engines: readonly EngineName[]): string[] {
-  const header = ['network', 'engine', 'first run ms', 'steady ms', 'single ms', 'GFLOP/s', 'time / sepconv-webgpu', 'max abs diff'];
+  const bases = (['sepconv-webgpu', 'sepconv-wasm'] as const).filter((e) => rows.some((x) => x.engine === e));
+  const header = ['network', 'engine', 'first run ms', 'steady ms', 'single ms', 'GFLOP/s', ...bases.map((e) => `time / ${e}`), 'max abs diff'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   const order = (e: EngineName) => {
     const i = engines.indexOf(e);
@@ -260,13 +281,13 @@ function networkTable(rows: readonly BenchRow[], engines: readonly EngineName[])
   };
   for (const id of [...new Set(rows.map((x) => x.case))]) {
     const caseRows = rows.filter((x) => x.case === id).sort((a, b) => order(a.engine) - order(b.engine));
-    const ours = caseRows.find((x) => x.engine === 'sepconv-webgpu')?.medianMs ?? null;
+    const baseMs = bases.map((e) => caseRows.find((x) => x.engine === e)?.medianMs ?? null);
     for (const row of caseRows) {
       const status = !row.agrees ? (row.error ? 'error' : 'disagrees') : row.medianMs === null ? 'error' : null;
-      const ratio = status === null && ours && row.medianMs ? `${(row.medianMs / ours).toFixed(2)}×` : '–';
+      const ratios = baseMs.map((b) => (status === null && b && row.medianMs ? `${(row.medianMs / b).toFixed(2)}×` : '–'));
       const diff = row.maxAbsDiff === null ? '–' : row.maxAbsDiff.toExponential(1);
       lines.push(
-        `| ${[id, row.engine, fmt(row.firstMs, 0), status ?? fmt(row.medianMs, 1), status ? '–' : fmt(row.latencyMs, 1), status ? '–' : fmt(row.gflops, 1), ratio, diff].join(' | ')} |`,
+        `| ${[id, row.engine, fmt(row.firstMs, 0), status ?? fmt(row.medianMs, 1), status ? '–' : fmt(row.latencyMs, 1), status ? '–' : fmt(row.gflops, 1), ...ratios, diff].join(' | ')} |`,
       );
     }
   }

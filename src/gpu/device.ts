@@ -4,6 +4,7 @@
 
 import { SepconvError } from '../errors.js';
 import { importAtRunTime, isNode } from '../platform.js';
+import { adapterTraits } from '../kernels/descriptor.js';
 
 /** What sepconv reports about the adapter it runs on. */
 export interface AdapterDescription {
@@ -22,6 +23,12 @@ export interface AcquiredDevice {
 export interface DeviceRequest {
   device?: GPUDevice;
   powerPreference?: GPUPowerPreference;
+  /**
+   * Refuse a software adapter (SwiftShader, llvmpipe, WARP, or one the browser calls a
+   * fallback adapter) with BACKEND_UNAVAILABLE, as `'auto'` does: the wasm backend is
+   * faster than WebGPU emulated on the CPU.
+   */
+  hardwareOnly?: boolean;
 }
 
 // Limits worth more than the defaults to a convolution engine; each is raised to
@@ -63,6 +70,10 @@ async function loadNodeGpu(): Promise<GPU | null> {
   return mod.create([]);
 }
 
+function adapterName(a: AdapterDescription): string {
+  return [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unnamed';
+}
+
 function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
   return {
     vendor: info?.vendor ?? '',
@@ -84,7 +95,16 @@ export async function acquireDevice(req: DeviceRequest): Promise<AcquiredDevice>
       'BACKEND_UNAVAILABLE',
       { op: 'createEngine', arg: 'options.backend', expected: 'a WebGPU adapter', given: 'none' },
       "sepconv.createEngine: backend 'webgpu' was requested but no WebGPU adapter is available " +
-        "(use backend 'auto' to fall back to the CPU)",
+        "(use backend 'auto' to fall back to wasm or the CPU)",
+    );
+  }
+  const description = describeAdapter(adapter.info);
+  const fallback = (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  if (req.hardwareOnly && (fallback || adapterTraits(description).cpuBased)) {
+    throw new SepconvError(
+      'BACKEND_UNAVAILABLE',
+      { op: 'createEngine', arg: 'options.backend', expected: 'a hardware WebGPU adapter', given: `a software adapter (${adapterName(description)})` },
+      `sepconv.createEngine: the only WebGPU adapter is a software one (${adapterName(description)})`,
     );
   }
   const requiredLimits: Record<string, number> = {};
@@ -95,5 +115,5 @@ export async function acquireDevice(req: DeviceRequest): Promise<AcquiredDevice>
   // Timestamp queries, where offered, let model.profile() time each layer on the GPU.
   const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({ label: 'sepconv', requiredLimits, requiredFeatures });
-  return { device, adapter: describeAdapter(adapter.info), owned: true };
+  return { device, adapter: description, owned: true };
 }

@@ -1,11 +1,13 @@
-// The WebAssembly SIMD backend (issue 15, first part). Tensors live in the module's
-// memory (runtime.ts: one WebAssembly.Memory, a first-fit allocator), so the kernels
-// read their inputs and write their outputs in place and freed blocks are reused:
-// a new Float32Array per op costs more than the op here (fresh pages). The ops that
-// carry a network's time run on generated SIMD kernels: the 1×1 convolution
-// (pointwise.ts, an XNNPACK-shaped GEMM) and the depthwise convolution with channel
-// multiplier 1, 2 or 4 (depthwise.ts), which also serve separable convolutions and those
-// layers of the models. Every other op runs the reference's code on views of the
+// The WebAssembly SIMD backend (issue 15). Tensors live in the module's memory
+// (runtime.ts: one WebAssembly.Memory, a first-fit allocator), so the kernels read
+// their inputs and write their outputs in place and freed blocks are reused: a new
+// Float32Array per op costs more than the op here (fresh pages). The ops that carry a
+// network's time run on generated SIMD kernels: the 1×1 convolution (pointwise.ts, an
+// XNNPACK-shaped GEMM), the standard convolution (the same GEMM over convolution
+// windows, read in place from a zero-padded copy of the input), the depthwise
+// convolution with channel multiplier 1, 2 or 4 (depthwise.ts), and the separable
+// convolution as the two fused by row bands (the depthwise output of a few rows, kept in
+// cache, feeds the GEMM). Every other op runs the reference's code on views of the
 // memory, its result copied in. A planned output (`extras.out`, the models' memory
 // plan) is written in place, as on the GPU.
 
@@ -23,10 +25,11 @@ import { pixelsCpu } from '../cpu/pixels.js';
 import { pointwiseConv2dCpu } from '../cpu/pointwise.js';
 import { globalAveragePoolCpu, softmaxCpu } from '../cpu/pool.js';
 import { pool2dCpu } from '../cpu/pool2d.js';
-import { separableUnfused } from '../ops.js';
+import { separableSteps, separableUnfused } from '../ops.js';
+import type { ConvGeometry } from '../shape.js';
 import type { ActivationSpec } from '../activation.js';
 import { emitDepthwise, packDepthwiseWeights, type DepthwiseKernelSpec } from './depthwise.js';
-import { emitPointwise, isFusedActivation, packPointwiseWeights } from './pointwise.js';
+import { emitPointwise, isFusedActivation, packPointwiseWeights, type GemmWindow } from './pointwise.js';
 import { KernelCache, WasmHeap, type Block } from './runtime.js';
 
 /** A tensor's values: `length` f32 at `block` of the heap; `owned` blocks are freed on release. */
@@ -41,6 +44,9 @@ class WasmStorage {
 function storage(s: Storage): WasmStorage {
   return s as WasmStorage;
 }
+
+/** A separable convolution's band of depthwise output rows: about this many bytes (L2-resident here). */
+const SEPARABLE_BAND_BYTES = 64 * 1024;
 
 export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
@@ -164,38 +170,58 @@ export class WasmBackend implements Backend {
     for (let i = 0; i < y.length; i++) y[i] = f(y[i] as number);
   }
 
-  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage {
-    const { batch, channels: C, outH, outW, act } = p;
-    const length = batch * outH * outW * C * p.multiplier;
+  /** The SIMD depthwise kernel for `p` and its packed weights, or null where it does not apply (it runs on the reference then). */
+  private depthwiseKernel(filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams) {
     const M = p.multiplier;
-    if (!(M === 1 || M === 2 || M === 4) || length === 0) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
-    const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
+    if (!(M === 1 || M === 2 || M === 4) || p.batch * p.outH * p.outW * p.channels === 0) return null;
+    const C = p.channels;
+    const fused = isFusedActivation(p.act.activation) ? p.act.activation : 'linear';
     const packed = this.packed(filter, bias, `depthwise ${p.kH}x${p.kW}x${C * M}`, () => packDepthwiseWeights(this.view(filter), p.kH, p.kW, C * M, bias && this.view(bias)));
-    const y = this.output(length, extras);
-    {
-      const spec: DepthwiseKernelSpec = {
-        H: p.inH,
-        W: p.inW,
-        C,
-        M: M as 1 | 2 | 4,
-        kH: p.kH,
-        kW: p.kW,
-        strideH: p.strideH,
-        strideW: p.strideW,
-        dilationH: p.dilationH,
-        dilationW: p.dilationW,
-        outH,
-        outW,
-        padTop: p.pad.top,
-        padLeft: p.pad.left,
-        activation: fused,
-        bias: packed.bias !== null,
-      };
-      const run = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, () => emitDepthwise(spec));
-      run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, (y.block as Block).offset, batch);
-    }
-    this.activateRest(y, fused, act);
+    const spec: DepthwiseKernelSpec = {
+      H: p.inH,
+      W: p.inW,
+      C,
+      M,
+      kH: p.kH,
+      kW: p.kW,
+      strideH: p.strideH,
+      strideW: p.strideW,
+      dilationH: p.dilationH,
+      dilationW: p.dilationW,
+      outH: p.outH,
+      outW: p.outW,
+      padTop: p.pad.top,
+      padLeft: p.pad.left,
+      activation: fused,
+      bias: packed.bias !== null,
+    };
+    const run = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, () => emitDepthwise(spec));
+    /** Output rows row0 ≤ n·outH + oy < row1 of x, written from byte address y on. */
+    const rows = (x: Storage, y: number, row0: number, row1: number) => run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, y, row0, row1);
+    return { rows, fused };
+  }
+
+  depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage {
+    const kernel = this.depthwiseKernel(filter, bias, p);
+    if (!kernel) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
+    const y = this.output(p.batch * p.outH * p.outW * p.channels * p.multiplier, extras);
+    kernel.rows(x, (y.block as Block).offset, 0, p.batch * p.outH);
+    this.activateRest(y, kernel.fused, p.act);
     return y;
+  }
+
+  /**
+   * The GEMM kernel for y[M, N] = x[M, K] · filter (+ bias, + residual, the fused part of
+   * `act`), rows read as `window` says (absent: x is [M, K]); filter [K, N] row-major.
+   */
+  private gemmKernel(filter: Storage, bias: Storage | null, K: number, N: number, act: ActivationSpec, residual: boolean, window?: GemmWindow) {
+    const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
+    const packed = this.packed(filter, bias, `gemm ${K}x${N}`, () => packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias)));
+    const spec = { K, N, activation: fused, bias: packed.bias !== null, residual, ...(window && { window }) };
+    const run = this.kernels.get(`gemm ${JSON.stringify(spec)}`, () => emitPointwise(spec));
+    /** Rows m0 ≤ q < m1 from the byte addresses x, r (residual) and y of row 0. */
+    const rows = (x: number, r: number, y: number, m0: number, m1: number) => run(x, packed.weights.offset, packed.bias?.offset ?? 0, r, y, m0, m1);
+    return { rows, fused };
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
@@ -204,30 +230,84 @@ export class WasmBackend implements Backend {
       const residual = extras.residual ? this.view(extras.residual) : null;
       return this.put(pointwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p, residual), extras);
     }
-    const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
-    const packed = this.packed(filter, bias, `pointwise ${K}x${N}`, () => packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias)));
     const residual = extras.residual ? storage(extras.residual) : null;
+    const kernel = this.gemmKernel(filter, bias, K, N, act, residual !== null);
     // The planned output may be the residual's own buffer (the add reads each value before it writes it).
     const y = this.output(M * N, extras);
-    {
-      const run = this.kernels.get(`pointwise K${K} N${N} ${fused}${packed.bias ? ' bias' : ''}${residual ? ' residual' : ''}`, () =>
-        emitPointwise({ K, N, activation: fused, bias: packed.bias !== null, residual: residual !== null }),
-      );
-      run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, residual?.block?.offset ?? 0, (y.block as Block).offset, M);
-    }
-    this.activateRest(y, fused, act);
+    kernel.rows((storage(x).block as Block).offset, residual?.block?.offset ?? 0, (y.block as Block).offset, 0, M);
+    this.activateRest(y, kernel.fused, act);
     return y;
   }
 
+  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage {
+    const { batch, outH, outW, inChannels: C, outChannels: N, act } = p;
+    const M = batch * outH * outW;
+    if (p.groups !== 1 || M * N === 0 || C === 0) return this.put(conv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
+    const src = this.windowInput(x, p, C);
+    const taps: number[] = [];
+    for (let i = 0; i < p.kH; i++) for (let j = 0; j < p.kW; j++) taps.push((i * p.dilationH * src.W + j * p.dilationW) * C * 4);
+    const window: GemmWindow = { H: src.H, W: src.W, C, outH, outW, strideH: p.strideH, strideW: p.strideW, taps };
+    const kernel = this.gemmKernel(filter, bias, p.kH * p.kW * C, N, act, false, window);
+    const y = this.output(M * N, extras);
+    kernel.rows(src.block.offset, 0, (y.block as Block).offset, 0, M);
+    if (src.temp) this.heap.release(src.block);
+    this.activateRest(y, kernel.fused, act);
+    return y;
+  }
+
+  /**
+   * The input of a convolution read as windows with no padding left to apply: x itself
+   * when no window reaches past its top-left or its end, else a zero-padded copy
+   * (`temp`: the caller releases it) of the rows and columns the windows read.
+   */
+  private windowInput(x: Storage, g: ConvGeometry, C: number): { block: Block; H: number; W: number; temp: boolean } {
+    const H = (g.outH - 1) * g.strideH + (g.kH - 1) * g.dilationH + 1;
+    const W = (g.outW - 1) * g.strideW + (g.kW - 1) * g.dilationW + 1;
+    const { top, left } = g.pad;
+    if (top === 0 && left === 0 && H <= g.inH && W <= g.inW) return { block: storage(x).block as Block, H: g.inH, W: g.inW, temp: false };
+    const block = this.heap.alloc(g.batch * H * W * C * 4);
+    const dst = this.heap.f32(block, g.batch * H * W * C);
+    const src = this.view(x);
+    dst.fill(0);
+    const cols = Math.min(g.inW, W - left); // input columns 0 … cols − 1 land at left … left + cols − 1
+    for (let n = 0; n < g.batch; n++) {
+      for (let y = 0; y < H && cols > 0; y++) {
+        const iy = y - top;
+        if (iy < 0 || iy >= g.inH) continue;
+        const from = (n * g.inH + iy) * g.inW * C;
+        dst.set(src.subarray(from, from + cols * C), ((n * H + y) * W + left) * C);
+      }
+    }
+    return { block, H, W, temp: true };
+  }
+
+  /**
+   * Depthwise then pointwise by bands of output rows: the depthwise output of a band
+   * (about 64 KiB, at least one row) goes to a scratch block that stays in cache while
+   * the GEMM reads it, instead of a whole intermediate tensor written out and read back.
+   */
   separableConv2d(x: Storage, w: SeparableWeights, p: SeparableConv2dParams, extras: OpExtras = {}): Storage {
-    return separableUnfused(this, x, w, p, extras);
+    const steps = separableSteps(p);
+    const dw = this.depthwiseKernel(w.depthwiseFilter, w.depthwiseBias, steps.depthwise);
+    if (!dw) return separableUnfused(this, x, w, p, extras);
+    const { pixels: M, inChannels: K, outChannels: N, act } = steps.pointwise;
+    const gemm = this.gemmKernel(w.pointwiseFilter, w.bias, K, N, act, false);
+    const rows = p.batch * p.outH;
+    const band = Math.max(1, Math.min(rows, Math.floor(SEPARABLE_BAND_BYTES / (p.outW * K * 4))));
+    const scratch = this.heap.alloc(band * p.outW * K * 4);
+    const y = this.output(M * N, extras);
+    const yAt = (y.block as Block).offset;
+    for (let r0 = 0; r0 < rows; r0 += band) {
+      const r1 = Math.min(rows, r0 + band);
+      dw.rows(x, scratch.offset, r0, r1);
+      gemm.rows(scratch.offset, 0, yAt + r0 * p.outW * N * 4, 0, (r1 - r0) * p.outW);
+    }
+    this.heap.release(scratch);
+    this.activateRest(y, gemm.fused, act);
+    return y;
   }
 
   // ---- everything else: the reference's code on views ----------------------------------
-
-  conv2d(x: Storage, filter: Storage, bias: Storage | null, p: Conv2dParams, extras?: OpExtras): Storage {
-    return this.put(conv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
-  }
 
   binary(a: Storage, b: Storage, p: BinaryParams, extras?: OpExtras): Storage {
     return this.put(binaryCpu(this.view(a), this.view(b), p), extras);

@@ -58,7 +58,12 @@ function interior(out: number, size: number, k: number, stride: number, dil: num
   return [lo, hi];
 }
 
-/** A module exporting `run(x, w, b, y, batch)`: byte addresses of x [batch, H, W, C], the packed weights and bias, y [batch, outH, outW, C·M]. */
+/**
+ * A module exporting `run(x, w, b, y, row0, row1)`: byte addresses of x [batch, H, W, C],
+ * the packed weights and bias, and where output row row0 goes (the rows follow it); the
+ * output rows row0 ≤ n·outH + oy < row1 to compute ([outW, C·M] each). A caller can so
+ * split the rows (threads) or write a band of them into a scratch buffer (separable).
+ */
 export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
   const OC = s.C * s.M;
   const C4 = Math.ceil(OC / 4);
@@ -68,8 +73,9 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
   const [oyLo, oyHi] = interior(s.outH, s.H, s.kH, s.strideH, s.dilationH, s.padTop);
   const [oxLo, oxHi] = interior(s.outW, s.W, s.kW, s.strideW, s.dilationW, s.padLeft);
   const m = new ModuleBuilder();
-  m.func('run', 5, (f) => {
-    const [x, w, b, y, batch] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [Local, Local, Local, Local, Local];
+  m.func('run', 6, (f) => {
+    const [x, w, b, y, row0, row1] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const row = f.local(I32);
     const n = f.local(I32);
     const oy = f.local(I32);
     const ox = f.local(I32);
@@ -117,52 +123,52 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
         body();
       });
 
-    f.for(n, 0, batch, 1, () => {
-      f.for(oy, 0, s.outH, 1, () => {
-        f.get(oy).i32(s.strideH).mul().i32(s.padTop).sub().set(iy0);
-        f.for(ox, 0, s.outW, 1, () => {
-          f.get(ox).i32(s.strideW).mul().i32(s.padLeft).sub().set(ix0);
-          f.get(n).i32(s.outH).mul().get(oy).add().i32(s.outW).mul().get(ox).add().i32(outPixelBytes).mul().get(y).add().set(out);
+    f.for(row, row0, row1, 1, () => {
+      f.get(row).i32(s.outH).divU().set(n);
+      f.get(row).get(n).i32(s.outH).mul().sub().set(oy);
+      f.get(oy).i32(s.strideH).mul().i32(s.padTop).sub().set(iy0);
+      f.for(ox, 0, s.outW, 1, () => {
+        f.get(ox).i32(s.strideW).mul().i32(s.padLeft).sub().set(ix0);
+        f.get(row).get(row0).sub().i32(s.outW).mul().get(ox).add().i32(outPixelBytes).mul().get(y).add().set(out);
+        f.block(() => {
           f.block(() => {
-            f.block(() => {
-              // Inside: oyLo ≤ oy < oyHi and oxLo ≤ ox < oxHi (unsigned compare of the shifted index).
-              f.get(oy).i32(oyLo).sub().i32(oyHi - oyLo).ltU();
-              f.get(ox).i32(oxLo).sub().i32(oxHi - oxLo).ltU();
-              f.and().eqz().brIf(0);
-              // Fast body: every tap inside.
-              f.get(n).i32(s.H).mul().get(iy0).add().i32(s.W).mul().get(ix0).add().i32(pixelBytes).mul().get(x).add().set(base);
-              channelLoop(() => {
-                start();
-                for (let i = 0; i < s.kH; i++) {
-                  for (let j = 0; j < s.kW; j++) {
-                    mac(() => f.get(base).get(ci).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
-                  }
-                }
-                finish();
-              });
-              f.br(1);
-            });
-            // Border body: each tap checked.
+            // Inside: oyLo ≤ oy < oyHi and oxLo ≤ ox < oxHi (unsigned compare of the shifted index).
+            f.get(oy).i32(oyLo).sub().i32(oyHi - oyLo).ltU();
+            f.get(ox).i32(oxLo).sub().i32(oxHi - oxLo).ltU();
+            f.and().eqz().brIf(0);
+            // Fast body: every tap inside.
+            f.get(n).i32(s.H).mul().get(iy0).add().i32(s.W).mul().get(ix0).add().i32(pixelBytes).mul().get(x).add().set(base);
             channelLoop(() => {
               start();
               for (let i = 0; i < s.kH; i++) {
                 for (let j = 0; j < s.kW; j++) {
-                  const iy = () => f.get(iy0).i32(i * s.dilationH).add();
-                  const ix = () => f.get(ix0).i32(j * s.dilationW).add();
-                  // 0 ≤ iy < H and 0 ≤ ix < W, as unsigned compares (a negative index is huge).
-                  iy().i32(s.H).ltU();
-                  ix().i32(s.W).ltU();
-                  f.and().if(() => {
-                    mac(() => {
-                      f.get(n).i32(s.H).mul();
-                      iy().add().i32(s.W).mul();
-                      ix().add().i32(pixelBytes).mul().get(x).add().get(ci).add();
-                    }, 0, i * s.kW + j);
-                  });
+                  mac(() => f.get(base).get(ci).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
                 }
               }
               finish();
             });
+            f.br(1);
+          });
+          // Border body: each tap checked.
+          channelLoop(() => {
+            start();
+            for (let i = 0; i < s.kH; i++) {
+              for (let j = 0; j < s.kW; j++) {
+                const iy = () => f.get(iy0).i32(i * s.dilationH).add();
+                const ix = () => f.get(ix0).i32(j * s.dilationW).add();
+                // 0 ≤ iy < H and 0 ≤ ix < W, as unsigned compares (a negative index is huge).
+                iy().i32(s.H).ltU();
+                ix().i32(s.W).ltU();
+                f.and().if(() => {
+                  mac(() => {
+                    f.get(n).i32(s.H).mul();
+                    iy().add().i32(s.W).mul();
+                    ix().add().i32(pixelBytes).mul().get(x).add().get(ci).add();
+                  }, 0, i * s.kW + j);
+                });
+              }
+            }
+            finish();
           });
         });
       });

@@ -149,6 +149,9 @@ export class FunctionBuilder {
   and(): this {
     return this.op(0x71);
   }
+  divU(): this {
+    return this.op(0x6e);
+  }
   shrU(): this {
     return this.op(0x76);
   }

@@ -5,6 +5,10 @@
 // of k loads the panel's 8 weights with two v128 loads and splats one x value per row.
 // Generated for one (K, N, epilogue): K's loop bound, the panels, the tail panel's
 // lane stores and the clamp are constants of the code.
+// The same kernel runs a standard convolution as an implicit GEMM (conv2d.ts): row q is
+// output pixel q and its K = taps · C values are read in place from the input, tap by
+// tap (each tap a constant byte offset from the window's top-left pixel), so there is
+// no im2col buffer; the filter [kH, kW, C, N] is already [K, N].
 
 import type { Activation } from '../activation.js';
 import { F32, FunctionBuilder, I32, ModuleBuilder, V128, type Local } from './emit.js';
@@ -20,6 +24,24 @@ export function isFusedActivation(a: Activation): a is FusedActivation {
   return a === 'linear' || a === 'relu' || a === 'relu6';
 }
 
+/**
+ * Where a row's K values are read from in an implicit GEMM: output pixel q = (n, oy, ox)
+ * of a convolution over an input [batch, H, W, C] with no padding left to apply (the
+ * caller pads), K = taps · C in the filter's order (tap by tap, then channel).
+ */
+export interface GemmWindow {
+  /** Input rows and columns (after padding). */
+  H: number;
+  W: number;
+  C: number;
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  /** Byte offset of each tap's pixel from the window's top-left one, in the filter's tap order. */
+  taps: readonly number[];
+}
+
 /** What one generated GEMM is specialised on. */
 export interface PointwiseKernelSpec {
   K: number;
@@ -27,7 +49,12 @@ export interface PointwiseKernelSpec {
   activation: FusedActivation;
   bias: boolean;
   residual: boolean;
+  /** Rows are convolution windows (K = taps · C); absent: row q is x + q·K·4 bytes. */
+  window?: GemmWindow;
 }
+
+/** A K up to this is unrolled whole in a window GEMM (the stem's 3·3·3 = 27). */
+const UNROLL_K = 64;
 
 /**
  * Loop order: panels outside the row blocks when the packed weights outgrow a 32 KiB L1
@@ -68,16 +95,17 @@ export function packPointwiseWeights(w: Float32Array, k: number, n: number, bias
 }
 
 /**
- * A module exporting `run(x, w, b, r, y, M)`: byte addresses of x [M, K], the packed
- * weights, the packed bias, the residual [M, N] and y [M, N] (b and r ignored when the
- * spec has none), and the number of rows M.
+ * A module exporting `run(x, w, b, r, y, m0, m1)`: byte addresses of x [M, K] (or the
+ * window's input), the packed weights, the packed bias, the residual [M, N] and y [M, N]
+ * (b and r ignored when the spec has none), and the rows m0 ≤ q < m1 to compute.
  */
 export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
-  const { K, N } = spec;
+  const { K, N, window: win } = spec;
   if (!(K >= 1 && N >= 1)) throw new Error(`wasm pointwise: K = ${K}, N = ${N}`);
+  if (win && win.taps.length * win.C !== K) throw new Error(`wasm pointwise: K = ${K} is not ${win.taps.length} taps × ${win.C} channels`);
   const m = new ModuleBuilder();
-  m.func('run', 6, (f) => {
-    const [x, w, b, r, y, M] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+  m.func('run', 7, (f) => {
+    const [x, w, b, r, y, m0, M] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local, Local];
     const r0 = f.local(I32);
     const last = f.local(I32);
     const rows = Array.from({ length: MR }, () => f.local(I32)); // byte address of x row r0 + i (clamped to M − 1)
@@ -92,13 +120,54 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
 
     f.get(M).i32(1).sub().set(last);
     const row = f.local(I32);
+    const t = f.local(I32);
+    /** The byte address of row `row`'s first value: x + row·K·4, or its window's top-left pixel. */
+    const rowAddress = (dst: Local) => {
+      if (!win) {
+        f.get(row).i32(K * 4).mul().get(x).add().set(dst);
+        return;
+      }
+      // row = (n·outH + oy)·outW + ox → x + ((n·H + oy·sH)·W + ox·sW)·C·4
+      f.get(row).i32(win.outW).divU().set(t); // n·outH + oy
+      f.get(row).get(t).i32(win.outW).mul().sub().i32(win.strideW * win.C * 4).mul(); // ox·sW·C·4
+      f.get(t).i32(win.outH).divU().i32(win.H).mul(); // n·H
+      f.get(t).get(t).i32(win.outH).divU().i32(win.outH).mul().sub().i32(win.strideH).mul(); // oy·sH
+      f.add().i32(win.W * win.C * 4).mul().add().get(x).add().set(dst);
+    };
     /** The row block at r0: its x row addresses (rows past M re-read the last row) and y row offsets. */
     const rowSetup = () => {
       for (let i = 0; i < MR; i++) {
         f.get(r0).i32(i).add().set(row);
         f.get(row).get(last).ltU().eqz().if(() => void f.get(last).set(row));
-        f.get(row).i32(K * 4).mul().get(x).add().set(rows[i] as Local);
+        rowAddress(rows[i] as Local);
         f.get(r0).i32(i).add().i32(N * 4).mul().set(outRows[i] as Local);
+      }
+    };
+    /** One step of k: the panel's 8 weights at wp + wOffset, each row's x at its address + kb + xOffset (kb omitted when null). */
+    const step = (kb: Local | null, xOffset: number, wOffset: number) => {
+      f.get(wp).v128Load(wOffset).set(w0);
+      f.get(wp).v128Load(wOffset + 16).set(w1);
+      for (let i = 0; i < MR; i++) {
+        const splat = () => {
+          f.get(rows[i] as Local);
+          if (kb) f.get(kb).add();
+          return f.v128Load32Splat(xOffset);
+        };
+        splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
+        splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
+      }
+    };
+    const advance = (floats: number) => f.get(wp).i32(floats * 4).add().set(wp);
+    /** acc += the row block's K values · the panel at wp. */
+    const reduce = () => {
+      if (!win) {
+        f.for(kb, 0, K * 4, 4, () => (step(kb, 0, 0), advance(NR)));
+      } else if (K <= UNROLL_K) {
+        win.taps.forEach((tap, ti) => {
+          for (let c = 0; c < win.C; c++) step(null, tap + c * 4, (ti * win.C + c) * NR * 4);
+        });
+      } else {
+        for (const tap of win.taps) f.for(kb, 0, win.C * 4, 4, () => (step(kb, tap, 0), advance(NR)));
       }
     };
     const panel = (tail: number) => {
@@ -111,16 +180,7 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
         }
       }
       f.get(p).i32(K * NR * 4).mul().get(w).add().set(wp);
-      f.for(kb, 0, K * 4, 4, () => {
-        f.get(wp).v128Load(0).set(w0);
-        f.get(wp).v128Load(16).set(w1);
-        for (let i = 0; i < MR; i++) {
-          const splat = () => f.get(rows[i] as Local).get(kb).add().v128Load32Splat(0);
-          splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
-          splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
-        }
-        f.get(wp).i32(NR * 4).add().set(wp);
-      });
+      reduce();
       for (let i = 0; i < MR; i++) {
         const store = () => emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRows[i] as Local, p, zero, tail);
         // Row 0 of a block always exists; the others only before M.
@@ -133,14 +193,14 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
     const tail = N % NR;
     if (panelsOuter(K, N)) {
       // Each weight panel stays in L1 while every row block passes over it.
-      if (full > 0) f.for(p, 0, full, 1, () => f.for(r0, 0, M, MR, () => (rowSetup(), panel(0))));
+      if (full > 0) f.for(p, 0, full, 1, () => f.for(r0, m0, M, MR, () => (rowSetup(), panel(0))));
       if (tail !== 0) {
         f.i32(full).set(p);
-        f.for(r0, 0, M, MR, () => (rowSetup(), panel(tail)));
+        f.for(r0, m0, M, MR, () => (rowSetup(), panel(tail)));
       }
     } else {
       // Each row block stays in L1 while every panel passes over it.
-      f.for(r0, 0, M, MR, () => {
+      f.for(r0, m0, M, MR, () => {
         rowSetup();
         if (full > 0) f.for(p, 0, full, 1, () => panel(0));
         if (tail !== 0) {

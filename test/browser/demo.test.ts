@@ -2,12 +2,14 @@
 // with WebGPU (SwiftShader unless SEPCONV_REAL_GPU=1): the cost calculator, a
 // filter applied to the live image (drawn from the GPU buffers on WebGPU: its pixels
 // compared with the CPU drawing's in every display mode; the webcam through
-// engine.fromPixels(video), with its frames per second), the GPU/CPU check, the benchmark panel on one
+// engine.fromPixels(video), with its frames per second), the GPU/CPU check, the wasm
+// switch (the live pixels as the CPU draws them, checked against the CPU), the benchmark panel on one
 // small case, MobileNetV2 in the network panel at its smallest settings, BlazeFace in
 // the face panel (photos, a file, the webcam: Chromium's fake camera, and the check
 // against onnxruntime-web), models loaded from files in the "Your model" panel
 // (ONNX, a layers model.json with shards, unsupported and broken files), phone
-// width, the page without WebGPU, and `npm start -- --port N`.
+// width, the page without WebGPU (on wasm: every section, then the CPU's results compared
+// with wasm's), without WebGPU and WebAssembly SIMD, and `npm start -- --port N`.
 // Screenshots go to test-results/demo-desktop.png, demo-phone.png, and the two
 // model panels alone: demo-faces-{desktop,phone}.png, demo-your-model-{desktop,phone}.png
 // (BlazeFace loaded from its file) and demo-your-model-error-{desktop,phone}.png (UNSUPPORTED_OP).
@@ -92,14 +94,21 @@ async function observeLayoutShifts(context: BrowserContext): Promise<void> {
 
 /**
  * The demo in a new context: layout shifts summed, console errors and uncaught exceptions
- * collected. `noWebGpu` hides navigator.gpu, as a browser without WebGPU has it.
+ * collected. `noWebGpu` hides navigator.gpu, as a browser without WebGPU has it; `noSimd`
+ * makes WebAssembly.validate refuse every module, so that sepconv's SIMD probe fails as in
+ * a browser without WebAssembly SIMD.
  */
-async function openDemo(options: BrowserContextOptions, noWebGpu = false): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+async function openDemo(options: BrowserContextOptions, noWebGpu = false, noSimd = false): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext(options);
   await observeLayoutShifts(context);
   if (noWebGpu) {
     await context.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    });
+  }
+  if (noSimd) {
+    await context.addInitScript(() => {
+      WebAssembly.validate = () => false;
     });
   }
   const page = await context.newPage();
@@ -253,12 +262,14 @@ function pixelDiff(page: Page, a: string, b: string): Promise<Record<string, num
  */
 function countPixelCalls(page: Page): Promise<void> {
   return page.evaluate(() => {
-    type Counts = { gpuVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number };
-    const w = window as unknown as { __calls: Counts; sepconvDemo: { gpu: Record<string, unknown> | null; cpu: Record<string, unknown> } };
-    w.__calls = { gpuVideo: 0, cpuVideo: 0, contain: 0, getImageData: 0, putImageData: 0 };
-    const { gpu, cpu } = w.sepconvDemo;
+    type Counts = { gpuVideo: number; wasmVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number };
+    type Engines = { gpu: Record<string, unknown> | null; wasm: Record<string, unknown> | null; cpu: Record<string, unknown> };
+    const w = window as unknown as { __calls: Counts; sepconvDemo: Engines };
+    w.__calls = { gpuVideo: 0, wasmVideo: 0, cpuVideo: 0, contain: 0, getImageData: 0, putImageData: 0 };
+    const { gpu, wasm, cpu } = w.sepconvDemo;
     for (const [engine, key] of [
       [gpu, 'gpuVideo'],
+      [wasm, 'wasmVideo'],
       [cpu, 'cpuVideo'],
     ] as const) {
       if (!engine || (engine as { __counted?: boolean }).__counted) continue;
@@ -287,7 +298,44 @@ function countPixelCalls(page: Page): Promise<void> {
 }
 
 const pixelCalls = (page: Page) =>
-  page.evaluate(() => ({ ...(window as unknown as { __calls: { gpuVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number } }).__calls }));
+  page.evaluate(() => ({
+    ...(window as unknown as { __calls: { gpuVideo: number; wasmVideo: number; cpuVideo: number; contain: number; getImageData: number; putImageData: number } }).__calls,
+  }));
+
+/** The page's engines, as the demo names them (window.sepconvDemo). */
+type EngineKey = 'gpu' | 'wasm' | 'cpu';
+
+/**
+ * Counts, from now on, the tensors each of the page's engines makes (engine.tensor and
+ * engine.fromPixels: every section's inputs and weights start there): which engine really
+ * ran a section, whatever its labels say.
+ */
+function countEngineUse(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __made: Record<string, number>; sepconvDemo: Record<'gpu' | 'wasm' | 'cpu', Record<string, unknown> | null> };
+    w.__made = { gpu: 0, wasm: 0, cpu: 0 };
+    for (const key of ['gpu', 'wasm', 'cpu'] as const) {
+      const engine = w.sepconvDemo[key] as (Record<string, unknown> & { __made?: boolean }) | null;
+      if (!engine || engine.__made) continue;
+      for (const name of ['tensor', 'fromPixels'] as const) {
+        const original = engine[name] as (...args: unknown[]) => unknown;
+        engine[name] = function (this: unknown, ...args: unknown[]) {
+          w.__made[key] = (w.__made[key] ?? 0) + 1;
+          return original.apply(this, args);
+        };
+      }
+      engine.__made = true;
+    }
+  });
+}
+
+const engineUse = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { __made: Record<EngineKey, number> }).__made }));
+
+/** `s` as a RegExp source that matches it literally ('WebAssembly (SIMD)' has parentheses). */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The page's words for a backend in its sentences ("… on WebGPU"). */
+type BackendWords = 'WebGPU' | 'WebAssembly (SIMD)' | 'the CPU backend';
 
 /** Changes a select and waits for the live image to be recomputed with it. */
 async function pick(page: Page, select: string, value: string): Promise<void> {
@@ -365,14 +413,14 @@ async function checkWithOrt(page: Page): Promise<void> {
 }
 
 /** The face panel on its photos: one face on the astronaut (where it is), none on the cat, and onnxruntime-web agreeing. */
-async function runFaces(page: Page, backend: 'WebGPU' | 'the CPU backend'): Promise<void> {
+async function runFaces(page: Page, backend: BackendWords): Promise<void> {
   await page.locator('#faces').scrollIntoViewIfNeeded();
   expect(await text(page, 'face-count')).toBe('–');
   const astronaut = await findFaces(page);
   expect(astronaut).toHaveLength(1);
   expect(iou(astronaut[0]!.box, ASTRONAUT_FACE)).toBeGreaterThanOrEqual(0.5);
   expect(await text(page, 'face-time-rel')).toBe(`on ${backend}`);
-  expect(await text(page, 'face-status')).toMatch(new RegExp(`^Done: 1 face on the astronaut with BlazeFace front on ${backend}`));
+  expect(await text(page, 'face-status')).toMatch(new RegExp(`^Done: 1 face on the astronaut with BlazeFace front on ${literal(backend)}`));
   // The box and keypoints are drawn: the canvas differs from the photo alone (drawn again without them).
   expect((await canvasStats(page, '#face-canvas')).std).toBeGreaterThan(20);
   // onnxruntime-web is downloaded on the first check only.
@@ -433,13 +481,13 @@ const unsupportedOnnx = () =>
  * errors: a missing shard, an unsupported op, a truncated file. The page holds no model
  * memory afterwards.
  */
-async function runYourModel(page: Page, backend: 'WebGPU' | 'the CPU backend', method: string, shots?: 'desktop' | 'phone'): Promise<void> {
+async function runYourModel(page: Page, backend: BackendWords, method: string, shots?: 'desktop' | 'phone'): Promise<void> {
   await page.locator('#your-model').scrollIntoViewIfNeeded();
   const held = await gpuInUse(page);
   await loadModel(page, BLAZEFACE_FRONT_FILE);
   const face = await modelResult(page);
   expect(face.name).toBe('face_detection_front_128x128_barracuda.onnx');
-  expect(await text(page, 'user-status')).toMatch(new RegExp(`^Done: face_detection_front_128x128_barracuda\\.onnx on ${backend}; loaded in .*, \\d+ runs and a profile\\.$`));
+  expect(await text(page, 'user-status')).toMatch(new RegExp(`^Done: face_detection_front_128x128_barracuda\\.onnx on ${literal(backend)}; loaded in .*, \\d+ runs and a profile\\.$`));
   expect(face.format).toBe('ONNX');
   expect(face.inputs).toBe('input:0 [1, 128, 128, 3] NHWC');
   expect(face.outputs.split('\n')).toEqual(['Identity:0 [1, 512, 1]', 'Identity_1:0 [1, 384, 1]', 'Identity_2:0 [1, 512, 16]', 'Identity_3:0 [1, 384, 16]']);

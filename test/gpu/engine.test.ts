@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createEngine, SepconvError, type Engine } from '../../src/index.js';
 import { PipelineCache, defineKernel } from '../../src/gpu/pipelines.js';
-import { createDefaultDevice, createGpuEngine, withLimits, withMembers } from '../support/gpu.js';
+import { createDefaultDevice, createGpuEngine, testGpuEntry, withLimits, withMembers } from '../support/gpu.js';
 
 let gpu: Engine;
 beforeAll(async () => {
@@ -11,11 +11,53 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.destroy());
 
-test("'auto' picks WebGPU when an adapter exists", async () => {
-  const e = await createEngine();
-  expect(e.backend).toBe('webgpu');
-  expect(e.adapter).not.toBeNull();
-  e.destroy();
+describe("'auto'", () => {
+  /** Runs `fn` with navigator.gpu replaced by `gpu` (Node 20 has no navigator; later ones have one without gpu). */
+  async function withNavigatorGpu<T>(gpu: GPU, fn: () => Promise<T>): Promise<T> {
+    vi.stubGlobal('navigator', { gpu });
+    try {
+      return await fn();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  }
+
+  /** The real adapter (SwiftShader here) presented as `info` says. */
+  async function adapterAs(info: Partial<GPUAdapterInfo>): Promise<GPU> {
+    const real = await testGpuEntry();
+    return {
+      requestAdapter: async (o?: GPURequestAdapterOptions) => {
+        const a = await real.requestAdapter(o);
+        if (!a) return null;
+        return { info: { ...a.info, ...info }, limits: a.limits, features: a.features, requestDevice: (d?: GPUDeviceDescriptor) => a.requestDevice(d) } as unknown as GPUAdapter;
+      },
+    } as unknown as GPU;
+  }
+
+  test('a software adapter (SwiftShader, the one here) gives the wasm backend, which computes', async () => {
+    const e = await createEngine();
+    expect(e.backend).toBe('wasm');
+    expect(e.adapter).toBeNull();
+    expect([...(await e.pointwiseConv2d(e.tensor([1, 2], [1, 1, 1, 2]), e.tensor([3, 4], [2, 1])).read())]).toEqual([11]);
+    e.destroy();
+  });
+
+  test('a hardware adapter gives WebGPU; so does an injected device whatever its adapter', async () => {
+    const e = await withNavigatorGpu(await adapterAs({ vendor: 'nvidia', architecture: 'ampere', description: 'a hardware adapter (test double)' }), () => createEngine());
+    expect(e.backend).toBe('webgpu');
+    expect(e.adapter?.vendor).toBe('nvidia');
+    expect([...(await e.pointwiseConv2d(e.tensor([1, 2], [1, 1, 1, 2]), e.tensor([3, 4], [2, 1])).read())]).toEqual([11]);
+    e.destroy();
+    // The same double, flagged a fallback adapter by the browser: wasm.
+    const f = await withNavigatorGpu(await adapterAs({ vendor: 'nvidia', isFallbackAdapter: true } as Partial<GPUAdapterInfo>), () => createEngine());
+    expect(f.backend).toBe('wasm');
+    f.destroy();
+    const device = await createDefaultDevice();
+    const g = await createEngine({ device });
+    expect(g.backend).toBe('webgpu');
+    g.destroy();
+    device.destroy();
+  });
 });
 
 describe('an injected device', () => {

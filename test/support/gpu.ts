@@ -32,10 +32,15 @@ export function gpuAndCpuEngines(): { readonly gpu: Engine; readonly cpu: Engine
 // collected, taking its devices with it: keep the one the tests create alive.
 let testGpu: GPU | undefined;
 
+/** The tests' WebGPU entry point (navigator.gpu, or one Dawn instance kept alive). */
+export async function testGpuEntry(): Promise<GPU> {
+  testGpu ??= (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? (await import('webgpu')).create([]);
+  return testGpu;
+}
+
 /** A device with WebGPU's default limits, made by the test (for injection). */
 export async function createDefaultDevice(): Promise<GPUDevice> {
-  testGpu ??= (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? (await import('webgpu')).create([]);
-  const gpu = testGpu;
+  const gpu = await testGpuEntry();
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter');
   return adapter.requestDevice();

@@ -139,3 +139,63 @@ describe("backend: 'wasm', depthwise", () => {
     }
   });
 });
+
+describe("backend: 'wasm', conv2d and separable bands", () => {
+  test('conv2d: padding forms, strides, dilations, K unrolled (≤ 64) and looped, column tails, batches, groups (the reference): agrees with the reference', async () => {
+    const cases: { shape: [number, number, number, number]; k: [number, number]; out: number; stride: [number, number]; dilation: [number, number]; padding: 'same' | 'valid' | number | [number, number, number, number]; groups?: number }[] = [
+      // The stem: 3 channels, K = 27 unrolled, stride 2, 'same' (padding only bottom/right).
+      { shape: [1, 15, 13, 3], k: [3, 3], out: 16, stride: [2, 2], dilation: [1, 1], padding: 'same' },
+      // K = 9·12 = 108 looped per tap; a tail panel of 5; batch 2; padding on all sides.
+      { shape: [2, 7, 9, 12], k: [3, 3], out: 21, stride: [1, 1], dilation: [1, 1], padding: 'same' },
+      // 5×5 stride 2 (BlazeFace's stem), explicit asymmetric padding; dilation; 'valid' with unread rows and columns.
+      { shape: [1, 12, 11, 4], k: [5, 5], out: 8, stride: [2, 2], dilation: [1, 1], padding: [1, 2, 2, 1] },
+      { shape: [1, 10, 9, 6], k: [3, 2], out: 7, stride: [1, 2], dilation: [2, 3], padding: 2 },
+      { shape: [1, 9, 10, 5], k: [2, 2], out: 3, stride: [3, 3], dilation: [1, 1], padding: 'valid' },
+      { shape: [3, 5, 4, 2], k: [1, 1], out: 9, stride: [1, 1], dilation: [1, 1], padding: 'valid' },
+      { shape: [1, 6, 6, 8], k: [3, 3], out: 6, stride: [1, 1], dilation: [1, 1], padding: 'same', groups: 2 },
+    ];
+    let seed = 60;
+    for (const c of cases) {
+      for (const activation of ['linear', 'relu', 'relu6', 'sigmoid'] as const) {
+        const [n, h, w, ch] = c.shape;
+        const groups = c.groups ?? 1;
+        const x = randomData(n * h * w * ch, seed++).map((v) => v * 2);
+        const f = randomData(c.k[0] * c.k[1] * (ch / groups) * c.out, seed++);
+        const b = randomData(c.out, seed++);
+        const run = (e: Engine, withBias: boolean) =>
+          e
+            .conv2d(e.tensor(x, c.shape), e.tensor(f, [c.k[0], c.k[1], ch / groups, c.out]), {
+              stride: c.stride,
+              dilation: c.dilation,
+              padding: c.padding,
+              groups,
+              activation,
+              ...(withBias && { bias: e.tensor(b, [c.out]) }),
+            })
+            .read();
+        for (const withBias of [false, true]) {
+          const what = `${JSON.stringify(c)} ${activation} bias=${withBias}`;
+          // ≤ 108 products per output: f32 rounding below 1e-5 of the largest output.
+          expect(relDiff(await run(wasm, withBias), await run(cpu, withBias)), what).toBeLessThan(1e-5);
+        }
+      }
+    }
+  });
+
+  test('separableConv2d in row bands: several bands, a short last band, bands across images, multipliers 1 and 2, stride 2', async () => {
+    // Rows of 30 × 64 channels (7.5 KiB): bands of 8 rows; 2 images × 37 rows = 74 rows, so 9 full bands, a band
+    // that spans both images and a last band of 2 rows.
+    for (const [m, stride] of [[1, 1], [2, 2]] as const) {
+      const run = (e: Engine) => {
+        const shape = [2, 37 * stride - (stride - 1), 30 * stride, 64 / m];
+        const x = e.tensor(randomData(shape.reduce((a, b) => a * b), 90 + m).map((v) => v * 2), shape);
+        const dw = e.tensor(randomData(9 * 64, 91), [3, 3, 64 / m, m]);
+        const pw = e.tensor(randomData(64 * 20, 92), [64, 20]);
+        const bias = e.tensor(randomData(20, 93), [20]);
+        return e.separableConv2d(x, dw, pw, { bias, padding: 'same', stride, activation: 'relu6' }).read();
+      };
+      const [a, b] = await Promise.all([run(wasm), run(cpu)]);
+      expect(relDiff(a as Float32Array, b as Float32Array), `multiplier ${m}`).toBeLessThan(1e-5);
+    }
+  });
+});

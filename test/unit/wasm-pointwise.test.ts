@@ -19,7 +19,7 @@ function runWasm(heap: WasmHeap, cache: KernelCache, x: Float32Array, w: Float32
     return { b, n: a.length };
   });
   const run = cache.get(`${K},${N},${activation},${!!bias},${!!residual}`, () => emitPointwise({ K, N, activation, bias: !!bias, residual: !!residual }));
-  run(...blocks.map((x) => x.b.offset), M);
+  run(...blocks.map((x) => x.b.offset), 0, M);
   const y = blocks[4] as { b: { offset: number; bytes: number }; n: number };
   const out = heap.f32(y.b, y.n).slice();
   for (const { b } of blocks) heap.release(b);
