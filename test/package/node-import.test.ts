@@ -58,14 +58,14 @@ afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-test("without the 'webgpu' package: 'webgpu' fails with install advice, 'auto' falls back to the CPU", () => {
+test("without the 'webgpu' package: 'webgpu' fails with install advice, 'auto' falls back to wasm", () => {
   const webgpu = runScript('webgpu');
   expect(webgpu.status).not.toBe(0);
   expect(webgpu.stderr).toMatch(/needs the optional 'webgpu' package.*npm install webgpu/);
   const auto = runScript('auto');
   expect(auto.status, auto.stderr).toBe(0);
   const [a] = JSON.parse(auto.stdout) as { backend: string }[];
-  expect(a?.backend).toBe('cpu');
+  expect(a?.backend).toBe('wasm');
 });
 
 test("with 'webgpu' installed: the WebGPU and CPU engines agree and the process exits by itself", () => {
