@@ -5,7 +5,7 @@
 import { countFlops, countParams, type Engine, type Tensor } from 'sepconv';
 import { seededUniform } from '../../src/random.js';
 import { errorText, median } from '../../bench/lib/stats.js';
-import { activeEngine, inputTensor, type App } from './app.js';
+import { activeEngine, backendLabel, inputTensor, type App } from './app.js';
 import { el, setText } from './dom.js';
 import { fmtInt, fmtMs, fmtShort } from './format.js';
 import { channelRank, drawMosaic } from './image.js';
@@ -71,7 +71,7 @@ export class CompareSection {
     const image = app.image;
     const version = app.imageVersion;
     const { width, height } = image;
-    this.status(`running on ${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}…`, 'busy');
+    this.status(`running on ${backendLabel(engine.backend, 'the CPU')}…`, 'busy');
     el('cmp-rerun').toggleAttribute('disabled', true);
     try {
       const x = inputTensor(engine, image, version);
@@ -109,7 +109,7 @@ export class CompareSection {
       setText('cmp-sep-time-rel', times(std.ms, sep.ms, 'faster', 'slower'));
       setText('cmp-std-rank', `${channelRank(std.out, COUT)} of ${COUT}`);
       setText('cmp-sep-rank', `${channelRank(sep.out, COUT)} of ${COUT}`);
-      this.status(`${width}×${height} px on ${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}.`, 'done');
+      this.status(`${width}×${height} px on ${backendLabel(engine.backend, 'the CPU')}.`, 'done');
     } finally {
       el('cmp-rerun').toggleAttribute('disabled', false);
     }

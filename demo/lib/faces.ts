@@ -36,7 +36,7 @@ import { loadOrtWasm, type OrtModule } from '../../bench/engines/ort-load-wasm.j
 import { agreement, type Tolerance } from '../../bench/lib/report.js';
 import { errorText, median } from '../../bench/lib/stats.js';
 import astronautUrl from '../assets/astronaut.jpg';
-import { activeEngine, type App } from './app.js';
+import { activeEngine, backendLabel, type App } from './app.js';
 import { acceptDrops, cssVar, el, nextFrame, setText } from './dom.js';
 import { fmtInt, fmtMs } from './format.js';
 import { drawRgb, loadImage, loadImageFile, startWebcam, webcamReady, type RgbImage, type Webcam } from './image.js';
@@ -191,10 +191,6 @@ export class FacesPanel {
     return el<HTMLSelectElement>('face-model').value === 'back' ? 'back' : 'front';
   }
 
-  private where(backend: Engine['backend']): string {
-    return backend === 'webgpu' ? 'WebGPU' : 'the CPU backend';
-  }
-
   private status(text: string, state: State): void {
     const out = el('face-status');
     out.textContent = text;
@@ -280,7 +276,7 @@ export class FacesPanel {
     l?.model.dispose();
     this.loaded = null;
     const file = BLAZEFACE_FILES[variant];
-    this.status(`Loading BlazeFace ${variant} (${file.name}) on ${this.where(engine.backend)}…`, this.cam ? 'live' : 'busy');
+    this.status(`Loading BlazeFace ${variant} (${file.name}) on ${backendLabel(engine.backend)}…`, this.cam ? 'live' : 'busy');
     const model = await loadOnnx(engine, new Uint8Array(await fetchAsset(file)));
     this.loaded = { engine, variant, model };
     return { model, fresh: true };
@@ -313,7 +309,7 @@ export class FacesPanel {
     let kept = false;
     try {
       const feeds = { [input.name]: x };
-      if (timed) this.status(`Running BlazeFace ${variant} on ${this.where(engine.backend)}: first run${fresh && engine.backend === 'webgpu' ? ', compiles the shaders' : ''}…`, 'busy');
+      if (timed) this.status(`Running BlazeFace ${variant} on ${backendLabel(engine.backend)}: first run${fresh && engine.backend === 'webgpu' ? ', compiles the shaders' : ''}…`, 'busy');
       const first = await predictRead(model, feeds);
       const frameMs = performance.now() - t;
       let raw = first.outputs;
@@ -360,7 +356,7 @@ export class FacesPanel {
     const r = await exclusive(() => this.detect(still, this.label, true));
     const ms = median(r.times);
     setText('face-time', fmtMs(ms), r.times.map(fmtMs).join(', '));
-    setText('face-time-rel', `on ${this.where(r.backend)}`);
+    setText('face-time-rel', `on ${backendLabel(r.backend)}`);
     setText('face-first', fmtMs(r.first));
     setText('face-first-rel', r.backend !== 'webgpu' ? 'first call' : r.fresh ? 'incl. shader compile' : 'model already loaded');
     setText('face-fps', '–');
@@ -370,7 +366,7 @@ export class FacesPanel {
         'fromPixels (letterboxing the photo into the input) ran once before them; decoding is not included.',
     );
     const n = this.last?.faces.length ?? 0;
-    this.status(`Done: ${faces(n)} on ${this.label} with BlazeFace ${this.variant()} on ${this.where(r.backend)}.`, 'done');
+    this.status(`Done: ${faces(n)} on ${this.label} with BlazeFace ${this.variant()} on ${backendLabel(r.backend)}.`, 'done');
   }
 
   private async startWebcam(): Promise<void> {
@@ -427,9 +423,9 @@ export class FacesPanel {
           fpsOut.textContent = ends.length > 1 ? fps.toFixed(1) : '–';
           fpsOut.dataset.frames = String(this.frames);
           setText('face-time', fmtMs(median(times)));
-          setText('face-time-rel', `on ${this.where(r.backend)}`);
+          setText('face-time-rel', `on ${backendLabel(r.backend)}`);
           setText('face-source-label', `the webcam, ${cam.video.videoWidth}×${cam.video.videoHeight}`);
-          this.status(`Webcam: frame ${this.frames}, ${faces(this.last?.faces.length ?? 0)}, ${fps.toFixed(1)} frames per second on ${this.where(r.backend)}.`, 'live');
+          this.status(`Webcam: frame ${this.frames}, ${faces(this.last?.faces.length ?? 0)}, ${fps.toFixed(1)} frames per second on ${backendLabel(r.backend)}.`, 'live');
         } catch (e) {
           this.stopWebcam();
           this.fail(e);
@@ -600,7 +596,7 @@ export class FacesPanel {
           : `same ${faces(d.faces.length)}, IoU ≥ ${(Math.floor(same.minIou * 1000) / 1000).toFixed(3)}`
         : `differ: ${faces(d.faces.length)} vs ${faces(theirs.length)}`;
       setText('face-ort-time', fmtMs(ms));
-      this.checkStatus(`Checked ${what} (BlazeFace ${d.variant}, sepconv on ${this.where(d.backend)}): ${fmtInt(ref.reduce((a, r) => a + r.length, 0))} values compared.`, 'done');
+      this.checkStatus(`Checked ${what} (BlazeFace ${d.variant}, sepconv on ${backendLabel(d.backend)}): ${fmtInt(ref.reduce((a, r) => a + r.length, 0))} values compared.`, 'done');
     } catch (e) {
       console.error(e);
       this.checkStatus(`onnxruntime-web failed: ${errorText(e)}`, 'error');

@@ -1,14 +1,15 @@
 // Section 2 (live image) and the numbers of section 4 that come from it: the
 // depthwise filter and pointwise mix the user picks, run on the active backend on
-// every change, and on the other backend too for the GPU/CPU check. On WebGPU the
-// pictures are drawn from the output tensors' GPU buffers (gpu-draw.ts), with no
-// read-back; the CPU backend (or a browser without a WebGPU canvas) reads them back and
-// draws them with putImageData. Webcam frames come from engine.fromPixels(video), one
-// per run; the check waits for the frame the webcam stops at.
+// every change, and on a second backend too for the check against the CPU reference
+// (checkPartner). On WebGPU the pictures are drawn from the output tensors' GPU
+// buffers (gpu-draw.ts), with no read-back; the wasm and CPU backends (or a browser
+// without a WebGPU canvas) read them back and draw them with putImageData. Webcam
+// frames come from engine.fromPixels(video), one per run; the check waits for the
+// frame the webcam stops at.
 
 import type { Engine, Tensor } from 'sepconv';
 import { errorText, median } from '../../bench/lib/stats.js';
-import { activeEngine, inputTensor, type App } from './app.js';
+import { activeEngine, backendLabel, inputTensor, type App, type BackendName } from './app.js';
 import { el, setText } from './dom.js';
 import { fmtMs } from './format.js';
 import { GpuPainter, drawingCanvas, type DrawPath } from './gpu-draw.js';
@@ -24,8 +25,21 @@ import {
 } from './presets.js';
 import { coalesce, exclusive } from './tasks.js';
 
-/** Largest |GPU − CPU| that counts as agreement (pixel values are about 0..1). */
+/** Largest |GPU − CPU| (or |wasm − CPU|) that counts as agreement (pixel values are about 0..1). */
 export const TOLERANCE = 1e-4;
+
+/** The backends' short names in section 4 (its rows and the max-diff label). */
+const SHORT: Record<BackendName, string> = { webgpu: 'GPU', wasm: 'wasm', cpu: 'CPU' };
+
+/**
+ * The backend the run on `primary` is checked against: the CPU reference, written
+ * independently of the GPU shaders and the wasm kernels; when the reference is the one
+ * in use, the fastest other backend (WebGPU, else wasm). Null when there is none.
+ */
+export function checkPartner(app: App, primary: Engine): Engine | null {
+  if (primary !== app.cpu) return app.cpu;
+  return app.gpu ?? app.wasm;
+}
 
 /** What the page opens on: both steps visibly at work. */
 const DEFAULT_KERNEL = 'emboss';
@@ -265,7 +279,7 @@ export class LiveSection {
       const { video } = cam;
       const { width, height } = fitSize(video.videoWidth, video.videoHeight);
       // Straight from the <video>: on WebGPU the GPU copies the frame and one compute pass
-      // resizes it (no canvas, no getImageData); the CPU backend reads it through a canvas.
+      // resizes it (no canvas, no getImageData); the wasm and CPU backends read it through a canvas.
       const tensor = primary.fromPixels(video, { size: [height, width] });
       this.dropFrame();
       this.frame = { version: app.imageVersion, width, height, engine: primary, tensor, copies: new Map(), values: null };
@@ -368,7 +382,7 @@ export class LiveSection {
 
   /**
    * The section's four pictures (input, the 3 depthwise maps, output). With `painter`, from
-   * the tensors' GPU buffers, no read-back; otherwise (the CPU backend, or no WebGPU canvas)
+   * the tensors' GPU buffers, no read-back; otherwise (wasm, the CPU backend, or no WebGPU canvas)
    * from their values: those of `values` when the check reads them anyway. Returns the path that drew.
    */
   private async draw(painter: GpuPainter | null, input: Input, x: Tensor, f: Filtered, display: DisplayMode, values: Promise<LiveResult> | null): Promise<DrawPath> {
@@ -404,10 +418,11 @@ export class LiveSection {
     const k = this.k;
     const w: Weights = { dw: depthwiseFilter(this.kernel, k, 3), pw: pointwiseFilter(this.matrix, 3), k };
     const display = this.display;
+    // Only WebGPU has a device, and tensors in GPU buffers: wasm and the CPU draw from values read back.
     const painter = primary.device ? GpuPainter.of(primary.device) : null;
     const x = await input.on(primary);
 
-    // The first run of a backend compiles its shaders: one run before, for a time per run (not for webcam frames).
+    // The first run of a backend compiles its shaders (wasm: its kernels): one run before, for a time per run (not for webcam frames).
     if (!input.live && !this.seen.has(primary)) {
       const f0 = this.filter(primary, x, w);
       try {
@@ -433,10 +448,11 @@ export class LiveSection {
       f.z.dispose();
     }
 
-    // The same work on the other backend: the GPU/CPU check of section 4, on the same input.
-    const other = app.gpu ? (primary === app.gpu ? app.cpu : app.gpu) : null;
+    // The same work on a second backend: the check of section 4, on the same input.
+    const other = checkPartner(app, primary);
     const out = el('max-diff');
     const verdict = el('diff-verdict');
+    if (other) this.showPair(primary, other);
     if (other && a) {
       const b = await this.runRead(other, await input.on(other), w);
       const diff = Math.max(maxAbsDiff(a.depthwise, b.depthwise), maxAbsDiff(a.output, b.output));
@@ -458,7 +474,7 @@ export class LiveSection {
     const status = el('live-status');
     status.dataset.runs = String(this.runs);
     status.dataset.draw = drawn;
-    const on = `${k}×${k} depthwise + 3→3 pointwise on ${primary.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}, drawn by the ${drawn === 'gpu' ? 'GPU' : 'CPU'}`;
+    const on = `${k}×${k} depthwise + 3→3 pointwise on ${backendLabel(primary.backend, 'the CPU')}, drawn by the ${drawn === 'gpu' ? 'GPU' : 'CPU'}`;
     if (input.live) {
       const now = performance.now();
       this.frameTimes.push(now - start);
@@ -479,14 +495,24 @@ export class LiveSection {
     }
   }
 
+  /** The check's two backends, as the max-diff row names them: the one checked, then the reference it is checked against. */
+  private showPair(primary: Engine, other: Engine): void {
+    const [a, b] = other === this.app.cpu ? [primary, other] : [other, primary];
+    const label = el('diff-label');
+    label.textContent = `max |${SHORT[a.backend]} − ${SHORT[b.backend]}|`;
+    label.dataset.pair = `${a.backend}-${b.backend}`;
+  }
+
   private showTimes(): void {
-    const { gpu, cpu } = this.app;
-    const text = (e: Engine | null) => {
-      if (!e) return 'no WebGPU';
+    const { gpu, wasm, cpu } = this.app;
+    // A backend that is neither selected nor the check's partner (wasm while WebGPU runs) has not run yet.
+    const text = (e: Engine | null, missing: string) => {
+      if (!e) return missing;
       const t = this.times.get(e);
-      return t && t.length ? `${fmtMs(median(t))}` : 'measuring…';
+      return t && t.length ? `${fmtMs(median(t))}` : this.seen.has(e) ? 'measuring…' : 'not run yet';
     };
-    setText('time-gpu', text(gpu), 'median of the latest runs; the first run (shader compilation) is not counted');
-    setText('time-cpu', text(cpu), 'median of the latest runs');
+    setText('time-gpu', text(gpu, 'no WebGPU'), 'median of the latest runs; the first run (shader compilation) is not counted');
+    setText('time-wasm', text(wasm, 'no wasm SIMD'), 'median of the latest runs; the first run (kernel compilation) is not counted');
+    setText('time-cpu', text(cpu, ''), 'median of the latest runs');
   }
 }

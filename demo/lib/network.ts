@@ -8,7 +8,7 @@
 import type { Chart as ChartType } from 'chart.js';
 import { mobilenetV2, type Engine, type LayerSummary, type MemoryPlan, type Model, type Tensor } from 'sepconv';
 import { errorText, median } from '../../bench/lib/stats.js';
-import { activeEngine, type App } from './app.js';
+import { activeEngine, backendLabel, type App } from './app.js';
 import { cssVar, el, nextFrame, setText, showTimingMethod } from './dom.js';
 import { fmtBytes, fmtInt, fmtMs, fmtShort } from './format.js';
 import { centreCrop, drawRgb } from './image.js';
@@ -79,10 +79,6 @@ export class NetworkPanel {
     }
   }
 
-  private where(engine: Engine): string {
-    return engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU backend';
-  }
-
   private status(text: string, state: 'idle' | 'busy' | 'done' | 'error'): void {
     const out = el('net-status');
     out.textContent = text;
@@ -103,7 +99,7 @@ export class NetworkPanel {
       await this.draw(r);
       el<HTMLProgressElement>('net-progress').value = 1;
       this.status(
-        `Done: MobileNetV2 α ${r.alpha}, ${r.size}×${r.size} on ${r.backend === 'webgpu' ? 'WebGPU' : 'the CPU backend'}; ` +
+        `Done: MobileNetV2 α ${r.alpha}, ${r.size}×${r.size} on ${backendLabel(r.backend)}; ` +
           `built in ${fmtMs(r.buildMs)}, ${1 + r.times.length} runs and a profile.`,
         'done',
       );
@@ -136,7 +132,7 @@ export class NetworkPanel {
     drawRgb(el<HTMLCanvasElement>('net-input'), square.data, size, size, 'clip');
     const input = square.data.map((v) => v * 2 - 1);
 
-    await step(`Building MobileNetV2 α ${alpha}, ${size}×${size} on ${this.where(engine)} (seeded random weights)…`);
+    await step(`Building MobileNetV2 α ${alpha}, ${size}×${size} on ${backendLabel(engine.backend)} (seeded random weights)…`);
     let model: Model | null = null;
     let x: Tensor | null = null;
     try {
@@ -249,7 +245,7 @@ export class NetworkPanel {
         : r.backend === 'webgpu'
           ? `This adapter has no 'timestamp-query': each op was submitted and waited for on its own, which overstates small ops. ` +
             `The ${r.ops.length} ops sum to ${fmtMs(sum)}, against ${fmtMs(ms)} for the whole predict in one submit.`
-          : `Wall clock around each op of the CPU backend; the ${r.ops.length} ops sum to ${fmtMs(sum)} (predict: ${fmtMs(ms)}). ` +
+          : `Wall clock around each op on ${backendLabel(r.backend)}; the ${r.ops.length} ops sum to ${fmtMs(sum)} (predict: ${fmtMs(ms)}). ` +
             'Batch norm and relu6 run inside the op before them.',
     );
 

@@ -12,7 +12,7 @@
 import { letterboxImage, loadLayersModel, loadOnnx, SepconvError, type Engine, type Model, type ModelInput, type Tensor } from 'sepconv';
 import { nhwcToNchw } from '../../bench/lib/layout.js';
 import { errorText, median } from '../../bench/lib/stats.js';
-import { activeEngine, type App } from './app.js';
+import { activeEngine, backendLabel, type App } from './app.js';
 import { acceptDrops, el, nextFrame, setText, showTimingMethod } from './dom.js';
 import { fmtBytes, fmtInt, fmtMs, fmtShort } from './format.js';
 import { centreCrop, drawRgb, stretched, type RgbImage } from './image.js';
@@ -120,10 +120,6 @@ export class YourModelPanel {
     out.dataset.state = state;
   }
 
-  private where(backend: Engine['backend']): string {
-    return backend === 'webgpu' ? 'WebGPU' : 'the CPU backend';
-  }
-
   /**
    * Shows an error as it is: a SepconvError's code and message (UNSUPPORTED_OP lists what
    * sepconv runs). Not logged to the console: a file sepconv cannot run is the user's
@@ -172,7 +168,7 @@ export class YourModelPanel {
     }
     this.show(r);
     this.status(
-      `Done: ${r.name} on ${this.where(r.backend)}; loaded in ${fmtMs(r.loadMs)}, ${1 + r.times.length} runs and a profile.`,
+      `Done: ${r.name} on ${backendLabel(r.backend)}; loaded in ${fmtMs(r.loadMs)}, ${1 + r.times.length} runs and a profile.`,
       'done',
     );
   }
@@ -183,7 +179,7 @@ export class YourModelPanel {
       this.status(text, 'busy');
       await nextFrame();
     };
-    await step(`Loading ${src.name} on ${this.where(engine.backend)}…`);
+    await step(`Loading ${src.name} on ${backendLabel(engine.backend)}…`);
     const t0 = performance.now();
     const model = src.format === 'onnx' ? await loadOnnx(engine, src.bytes) : await loadLayersModel(engine, src.artifacts);
     const loadMs = performance.now() - t0;
@@ -324,7 +320,7 @@ export class YourModelPanel {
     setText('user-time', fmtMs(ms), r.times.map(fmtMs).join(', '));
     setText('user-first', fmtMs(r.firstMs));
     setText('user-first-rel', r.backend === 'webgpu' ? 'incl. shader compile' : 'first call');
-    setText('user-time-note', `One predict plus reading every output back on ${this.where(r.backend)}, median of ${r.times.length} runs after the first. Input: ${r.inputNote}.`);
+    setText('user-time-note', `One predict plus reading every output back on ${backendLabel(r.backend)}, median of ${r.times.length} runs after the first. Input: ${r.inputNote}.`);
     this.showOutputs(r);
     this.showOps(r, ms);
     setText('user-summary', r.summary);

@@ -112,7 +112,9 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
     const outRows = Array.from({ length: MR }, () => f.local(I32)); // byte offset of y row r0 + i
     const p = f.local(I32);
     const wp = f.local(I32);
-    const kb = f.local(I32);
+    const ptrs = Array.from({ length: MR }, () => f.local(I32)); // running x addresses of the rows within a reduction
+    const end = f.local(I32); // wp where the unrolled loop stops
+    const xs = f.local(V128); // one row's x value, splat
     const w0 = f.local(V128);
     const w1 = f.local(V128);
     const acc = Array.from({ length: MR * 2 }, () => f.local(V128));
@@ -143,31 +145,47 @@ export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
         f.get(r0).i32(i).add().i32(N * 4).mul().set(outRows[i] as Local);
       }
     };
-    /** One step of k: the panel's 8 weights at wp + wOffset, each row's x at its address + kb + xOffset (kb omitted when null). */
-    const step = (kb: Local | null, xOffset: number, wOffset: number) => {
+    /** One step of k: the panel's 8 weights at wp + wOffset, each row's x (splat once, used twice) at its address (`ptr`, else `rows`) + xOffset. */
+    const step = (xOffset: number, wOffset: number, ptr = rows) => {
       f.get(wp).v128Load(wOffset).set(w0);
       f.get(wp).v128Load(wOffset + 16).set(w1);
       for (let i = 0; i < MR; i++) {
-        const splat = () => {
-          f.get(rows[i] as Local);
-          if (kb) f.get(kb).add();
-          return f.v128Load32Splat(xOffset);
-        };
-        splat().get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
-        splat().get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
+        f.get(ptr[i] as Local).v128Load32Splat(xOffset).set(xs);
+        f.get(xs).get(w0).f32x4Mul().get(acc[i * 2] as Local).f32x4Add().set(acc[i * 2] as Local);
+        f.get(xs).get(w1).f32x4Mul().get(acc[i * 2 + 1] as Local).f32x4Add().set(acc[i * 2 + 1] as Local);
       }
     };
-    const advance = (floats: number) => f.get(wp).i32(floats * 4).add().set(wp);
+    const bump = (l: Local, bytes: number) => f.get(l).i32(bytes).add().set(l);
+    /**
+     * acc += `n` values of each row from its address + tap on · the panel rows at wp: 4 steps
+     * per loop turn, through row pointers that advance with wp (the offsets within a turn are
+     * load immediates: no address arithmetic per load), then the n mod 4 left.
+     */
+    const steps = (n: number, tap: number) => {
+      const n4 = n - (n % 4);
+      for (let i = 0; i < MR; i++) f.get(rows[i] as Local).i32(tap).add().set(ptrs[i] as Local);
+      if (n4 > 0) {
+        f.get(wp).i32(n4 * NR * 4).add().set(end);
+        f.loop(() => {
+          for (let u = 0; u < 4; u++) step(u * 4, u * NR * 4, ptrs);
+          for (let i = 0; i < MR; i++) bump(ptrs[i] as Local, 16);
+          bump(wp, 4 * NR * 4);
+          f.get(wp).get(end).ltU().brIf(0);
+        });
+      }
+      for (let u = 0; u < n % 4; u++) step(u * 4, u * NR * 4, ptrs);
+      if (n % 4) bump(wp, (n % 4) * NR * 4);
+    };
     /** acc += the row block's K values · the panel at wp. */
     const reduce = () => {
       if (!win) {
-        f.for(kb, 0, K * 4, 4, () => (step(kb, 0, 0), advance(NR)));
+        steps(K, 0);
       } else if (K <= UNROLL_K) {
         win.taps.forEach((tap, ti) => {
-          for (let c = 0; c < win.C; c++) step(null, tap + c * 4, (ti * win.C + c) * NR * 4);
+          for (let c = 0; c < win.C; c++) step(tap + c * 4, (ti * win.C + c) * NR * 4);
         });
       } else {
-        for (const tap of win.taps) f.for(kb, 0, win.C * 4, 4, () => (step(kb, tap, 0), advance(NR)));
+        for (const tap of win.taps) steps(win.C, tap);
       }
     };
     const panel = (tail: number) => {

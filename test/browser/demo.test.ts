@@ -351,6 +351,29 @@ async function pick(page: Page, select: string, value: string): Promise<void> {
   );
 }
 
+/**
+ * Picks a backend on the switch and waits until the live image was recomputed on it (the
+ * status names the backend of the engine that ran it: `on`) and the comparison too.
+ */
+async function switchBackend(page: Page, radio: 'backend-gpu' | 'backend-wasm' | 'backend-cpu', on: string): Promise<void> {
+  await page.check(`#${radio}`);
+  await page.waitForFunction(
+    (on) => {
+      const s = document.getElementById('live-status') as HTMLElement;
+      return Boolean(s.textContent?.includes(` on ${on}, drawn by `)) && s.dataset.state === 'idle';
+    },
+    on,
+    { timeout: 60_000 },
+  );
+  await settled(page);
+}
+
+/** The network panel's top 5: class index and probability as shown (percent, 1 or 2 decimals). */
+const netTop5 = (page: Page) =>
+  page.$$eval('#net-top5 li', (lis) =>
+    lis.map((li) => ({ index: Number((li as HTMLElement).dataset.index), p: Number(li.querySelector('.p')?.textContent?.replace('%', '')) })),
+  );
+
 /** Screenshot of the whole page: the viewport is grown to the page's height first (fullPage can miss tiles). */
 async function screenshot(page: Page, width: number, file: string): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
@@ -647,8 +670,11 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   expect(await count(page, 'std-params')).toBe(864);
   expect(await count(page, 'sep-params')).toBe(123);
 
-  // The live image runs on WebGPU.
+  // The live image runs on WebGPU; wasm is offered too, and has not run yet.
   expect(await text(page, 'backend'), problems.join('\n')).toBe('webgpu');
+  expect(await page.isEnabled('#backend-wasm')).toBe(true);
+  expect(await page.isHidden('#backend-why')).toBe(true);
+  expect(await text(page, 'time-wasm')).toBe('not run yet');
   expect(await text(page, 'adapter')).not.toMatch(/^(–|none)/);
   const input = await canvasStats(page, '#canvas-input');
   expect(input.std).toBeGreaterThan(20); // the photo, not a blank canvas
@@ -725,6 +751,8 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   await page.waitForFunction(() => document.getElementById('live-status')?.textContent?.includes('the CPU'));
   await page.waitForSelector('#live-status[data-state="idle"]');
   expect(await text(page, 'backend')).toBe('cpu');
+  // On the reference, the check runs the fastest other backend: WebGPU.
+  expect(await text(page, 'diff-label')).toBe('max |GPU − CPU|');
   expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
   expect(await page.getAttribute('#live-status', 'data-draw')).toBe('cpu');
   for (const mode of modes) {
@@ -740,6 +768,36 @@ test('desktop 1280×800: calculator, live filters on the GPU, GPU/CPU check, ben
   }
   // A wrong drawing is caught: the 'signed' and 'abs' pictures of this filter differ by far more.
   expect((await pixelDiff(page, 'gpu-signed', 'cpu-abs'))['canvas-output']).toBeGreaterThan(50);
+
+  // The wasm switch: the live image and the comparison are recomputed on the WebAssembly engine
+  // (it makes the tensors: not the CPU's engine under wasm's name), checked against the CPU
+  // reference, and drawn by the CPU path (wasm has no GPU buffers): the pixels the CPU drew.
+  await countEngineUse(page);
+  await switchBackend(page, 'backend-wasm', 'WebAssembly (SIMD)');
+  expect(await text(page, 'backend')).toBe('wasm');
+  expect(await page.getAttribute('#backend-pill', 'data-backend')).toBe('wasm');
+  for (const id of ['live-backend', 'compare-backend', 'net-backend', 'face-backend', 'user-backend']) expect(await text(page, id), id).toBe('WebAssembly (SIMD)');
+  expect(await text(page, 'cmp-status')).toMatch(/ on WebAssembly \(SIMD\)\.$/);
+  expect(await text(page, 'cmp-std-rank')).toBe('27 of 32');
+  expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
+  const wasmMade = await engineUse(page);
+  expect(wasmMade.wasm).toBeGreaterThan(0);
+  expect(wasmMade.gpu).toBe(0);
+  expect(await text(page, 'diff-label')).toBe('max |wasm − CPU|');
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await text(page, 'diff-verdict')).toContain('agree');
+  expect(await text(page, 'time-wasm')).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(await page.getAttribute('#live-status', 'data-draw')).toBe('cpu');
+  for (const mode of modes) {
+    await showIn(mode);
+    const kept = await keepPixels(page, `wasm-${mode}`);
+    expect(kept.draw, mode).toEqual(LIVE_CANVASES.map(() => 'cpu'));
+  }
+  // The same pictures as the CPU reference's, within 2 of 0…255 as GPU and CPU above.
+  for (const mode of modes) {
+    const diff = await pixelDiff(page, `wasm-${mode}`, `cpu-${mode}`);
+    for (const id of LIVE_CANVASES) expect(diff[id], `wasm, ${mode}: #${id}`).toBeLessThanOrEqual(2);
+  }
   await page.check('#backend-gpu');
   await settled(page);
   await page.waitForFunction(() => document.getElementById('cmp-status')?.textContent?.includes('WebGPU'));
@@ -931,28 +989,76 @@ test('phone width 390×844: everything fits, MobileNetV2, faces and your model i
   await context.close();
 });
 
-test('without WebGPU the page says so and runs everything on the CPU backend', async () => {
+test('without WebGPU the page says so and runs everything on wasm, which the CPU backend agrees with', async () => {
   const { context, page, problems } = await openDemo({ viewport: { width: 1280, height: 800 } }, true);
   await settled(page);
   expect(await page.isVisible('#webgpu-notice')).toBe(true);
-  expect(await text(page, 'webgpu-notice')).toMatch(/WebGPU is not available.*CPU backend/);
-  expect(await text(page, 'backend')).toBe('cpu');
+  expect(await text(page, 'webgpu-notice')).toMatch(/WebGPU is not available.*WebAssembly \(SIMD\) backend/);
+  // The fastest backend left is the default: wasm, not the CPU reference, which checks it.
+  expect(await text(page, 'backend')).toBe('wasm');
+  expect(await page.getAttribute('#backend-pill', 'data-backend')).toBe('wasm');
+  expect(await page.isChecked('#backend-wasm')).toBe(true);
   expect(await page.isDisabled('#backend-gpu')).toBe(true);
-  expect(await text(page, 'max-diff')).toBe('n/a');
+  expect(await page.isEnabled('#backend-wasm')).toBe(true);
+  expect(await text(page, 'time-gpu')).toBe('no WebGPU');
+  expect(await text(page, 'diff-label')).toBe('max |wasm − CPU|');
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await text(page, 'diff-verdict')).toContain('agree');
   expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
   expect(await page.getAttribute('#live-status', 'data-draw')).toBe('cpu');
   expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('cpu');
+  expect(await text(page, 'live-status')).toMatch(/ on WebAssembly \(SIMD\), drawn by the CPU: /);
   await pick(page, '#dw-preset', 'sobel-y');
   expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  await keepPixels(page, 'wasm-sobel-y');
   expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
-  // The network panel runs on the CPU backend, timed by the wall clock.
+  expect(await text(page, 'cmp-status')).toMatch(/ on WebAssembly \(SIMD\)\.$/);
+  // The network panel on wasm, timed by the wall clock: the wasm engine makes its tensors, the CPU's none.
+  expect(await text(page, 'net-backend')).toBe('WebAssembly (SIMD)');
+  await countEngineUse(page);
+  expect(await runNetwork(page)).toBe('wall clock');
+  expect(await text(page, 'net-status')).toMatch(/on WebAssembly \(SIMD\)/);
+  expect(await text(page, 'net-first-rel')).toBe('first call');
+  const netMade = await engineUse(page);
+  expect(netMade.wasm).toBeGreaterThan(0);
+  expect(netMade.cpu).toBe(0);
+  const wasmTop = await netTop5(page);
+  // The face panel (checked against onnxruntime-web's wasm build, which needs no GPU) and Your model run on wasm too.
+  expect(await text(page, 'face-backend')).toBe('WebAssembly (SIMD)');
+  await runFaces(page, 'WebAssembly (SIMD)');
+  await runYourModel(page, 'WebAssembly (SIMD)', 'wall clock');
+
+  // The CPU switch: the reference gives what wasm gave. The live pictures, pixel for pixel within 2 of 0…255
+  // (the check, now the other way round, runs wasm); MobileNetV2's top 5 classes, in the same order, with the
+  // same probabilities as shown (within 0.01 points: the rounding of the last digit).
+  await switchBackend(page, 'backend-cpu', 'the CPU');
+  expect(await text(page, 'backend')).toBe('cpu');
+  expect(await page.getAttribute('#backend-pill', 'data-backend')).toBe('cpu');
+  expect(await text(page, 'diff-label')).toBe('max |wasm − CPU|');
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await text(page, 'time-wasm')).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(await text(page, 'time-cpu')).toMatch(/^\d+(\.\d+)? ms$/);
+  expect(await text(page, 'cmp-status')).toMatch(/ on the CPU\.$/);
+  expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
+  const cpuLive = await keepPixels(page, 'cpu-sobel-y');
+  expect(cpuLive.draw).toEqual(LIVE_CANVASES.map(() => 'cpu'));
+  const liveDiff = await pixelDiff(page, 'wasm-sobel-y', 'cpu-sobel-y');
+  for (const id of LIVE_CANVASES) expect(liveDiff[id], `#${id}`).toBeLessThanOrEqual(2);
+  // The face panel detects again, on the CPU backend: still no face on the cat.
+  await page.waitForFunction(() => document.getElementById('face-status')?.textContent?.endsWith('on the CPU backend.') && document.getElementById('face-status')?.dataset.state === 'done', undefined, { timeout: 120_000 });
+  expect(await text(page, 'face-count')).toBe('no face');
   expect(await text(page, 'net-backend')).toBe('the CPU backend');
+  await countEngineUse(page);
   expect(await runNetwork(page)).toBe('wall clock');
   expect(await text(page, 'net-status')).toMatch(/on the CPU backend/);
-  // The face panel and Your model run on the CPU backend too (onnxruntime-web's wasm needs no GPU).
-  expect(await text(page, 'face-backend')).toBe('the CPU backend');
-  await runFaces(page, 'the CPU backend');
-  await runYourModel(page, 'the CPU backend', 'wall clock');
+  const cpuMade = await engineUse(page);
+  expect(cpuMade.cpu).toBeGreaterThan(0);
+  expect(cpuMade.wasm).toBe(0);
+  const cpuTop = await netTop5(page);
+  expect(cpuTop.map((t) => t.index)).toEqual(wasmTop.map((t) => t.index));
+  for (const [i, t] of cpuTop.entries()) expect(Math.abs(t.p - (wasmTop[i]?.p as number)), `class ${t.index}`).toBeLessThanOrEqual(0.01);
+
   // The benchmark still runs: sepconv's CPU backend only, TF.js WebGPU reported as unavailable.
   await page.$$eval('#bench-cases input', (inputs, id) => inputs.forEach((i) => ((i as HTMLInputElement).checked = (i as HTMLInputElement).value === id)), BENCH_CASE);
   await page.click('#bench-run');
@@ -962,7 +1068,8 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
     ['TF.js · WebGPU', 'no WebGPU in this browser'],
     ['sepconv · CPU', expect.stringMatching(/ms$/)],
   ]);
-  // The live webcam on the CPU backend: frames through cpu.fromPixels(video), drawn by the CPU.
+  // The live webcam on the CPU backend: frames through cpu.fromPixels(video), drawn by the CPU; then,
+  // while it streams, on wasm: frames through wasm.fromPixels(video), drawn by the CPU too.
   await countPixelCalls(page);
   const runsBeforeWebcam = Number(await page.getAttribute('#live-status', 'data-runs'));
   await page.click('#source-webcam');
@@ -977,10 +1084,54 @@ test('without WebGPU the page says so and runs everything on the CPU backend', a
   expect((await pixelCalls(page)).cpuVideo).toBeGreaterThanOrEqual(3);
   expect(await text(page, 'live-status')).toMatch(/^webcam \d+×\d+ \(fromPixels\), .* on the CPU, drawn by the CPU: .* frames per second$/);
   expect(await page.getAttribute('#canvas-output', 'data-draw')).toBe('cpu');
+  // Switched in the page, so that the count is taken at the switch: every run started after it is on wasm.
+  const cpuFrames = await page.evaluate(() => {
+    const n = (window as unknown as { __calls: { cpuVideo: number } }).__calls.cpuVideo;
+    (document.getElementById('backend-wasm') as HTMLInputElement).click();
+    return n;
+  });
+  await page.waitForFunction(
+    (before) => {
+      const s = document.getElementById('live-status') as HTMLElement;
+      const w = window as unknown as { __calls: { wasmVideo: number } };
+      return w.__calls.wasmVideo >= 3 && Number(s.dataset.runs) >= before + 3 && Boolean(s.textContent?.includes('on WebAssembly (SIMD), drawn by the CPU'));
+    },
+    Number(await page.getAttribute('#live-status', 'data-runs')),
+    { timeout: 120_000 },
+  );
+  expect(await text(page, 'live-status')).toMatch(/^webcam \d+×\d+ \(fromPixels\), .* on WebAssembly \(SIMD\), drawn by the CPU: .* frames per second$/);
+  expect((await pixelCalls(page)).cpuVideo).toBe(cpuFrames);
+  expect(await text(page, 'diff-verdict')).toBe('on stop');
   await page.click('#source-webcam');
   await page.waitForFunction(() => document.getElementById('source-status')?.textContent?.startsWith('webcam snapshot'), undefined, { timeout: 60_000 });
   await settled(page);
   expect(await page.getAttribute('#live-status', 'data-input')).toBe('image');
+  // The frame it stopped on, checked: wasm against the CPU reference.
+  expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
+  expect(await text(page, 'diff-verdict')).toContain('agree');
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('without WebGPU and WebAssembly SIMD the page runs on the CPU backend and says why', async () => {
+  const { context, page, problems } = await openDemo({ viewport: { width: 1280, height: 800 } }, true, true);
+  await settled(page);
+  expect(await text(page, 'webgpu-notice')).toMatch(/WebGPU is not available.*CPU backend/);
+  expect(await text(page, 'backend')).toBe('cpu');
+  expect(await page.isChecked('#backend-cpu')).toBe(true);
+  expect(await page.isDisabled('#backend-gpu')).toBe(true);
+  expect(await page.isDisabled('#backend-wasm')).toBe(true);
+  expect(await page.isVisible('#backend-why')).toBe(true);
+  expect(await text(page, 'backend-why')).toBe('WebAssembly (SIMD) is not available: this browser has no WebAssembly SIMD.');
+  expect(await page.getAttribute('label:has(#backend-wasm)', 'title')).toBe('this browser has no WebAssembly SIMD');
+  expect(await text(page, 'time-wasm')).toBe('no wasm SIMD');
+  // Nothing to check the reference against.
+  expect(await text(page, 'max-diff')).toBe('n/a');
+  expect(await text(page, 'diff-verdict')).toBe('needs WebGPU or wasm');
+  expect(await text(page, 'live-status')).toMatch(/ on the CPU, drawn by the CPU: /);
+  expect((await canvasStats(page, '#canvas-output')).std).toBeGreaterThan(10);
+  expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
+  expect(await text(page, 'net-backend')).toBe('the CPU backend');
   expect(problems).toEqual([]);
   await context.close();
 });
