@@ -165,6 +165,8 @@ export interface OpExtras {
  */
 export interface Backend {
   readonly kind: 'webgpu' | 'cpu' | 'wasm';
+  /** CPU threads the kernels run on (the wasm backend; absent: 1). */
+  readonly threads?: number;
   /** Largest tensor the backend can hold, in bytes. */
   readonly maxTensorBytes: number;
   /** The device limits ops run under, as granted. */

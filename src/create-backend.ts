@@ -10,6 +10,7 @@ import { SepconvError, describe } from './errors.js';
 import { WebGpuBackend } from './gpu/backend.js';
 import { WasmBackend } from './wasm/backend.js';
 import { simdSupported } from './wasm/emit.js';
+import { MAX_THREADS } from './wasm/pool.js';
 import { acquireDevice } from './gpu/device.js';
 import { checkKernelChoice } from './kernels/registry.js';
 import type { EngineOptions } from './options.js';
@@ -31,15 +32,19 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
   if (options.kernels !== undefined) checkKernelChoice(op, options.kernels);
   // Checked whole before anything is applied; the CPU backend has no kernels to tune.
   const tuning = options.tuning === undefined ? undefined : checkTuningRecords(options.tuning);
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw invalid(op, 'options.threads', 'a positive integer', describe(threads));
+  }
   if (choice === 'cpu') return new CpuBackend();
-  if (choice === 'wasm') return wasmOrCpu();
+  if (choice === 'wasm') return wasmOrCpu(threads);
   let acquired;
   try {
     // An injected device is the caller's choice, whatever its adapter.
     acquired = await acquireDevice({ ...options, hardwareOnly: choice === 'auto' && !options.device });
   } catch (e) {
     // 'auto' means: a hardware GPU when there is one. None (or no WebGPU at all) is not an error then.
-    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return wasmOrCpu();
+    if (choice === 'auto' && e instanceof SepconvError && e.code === 'BACKEND_UNAVAILABLE') return wasmOrCpu(threads);
     throw e;
   }
   const gpuOptions = {
@@ -51,9 +56,16 @@ export async function createBackend(options: EngineOptions): Promise<Backend> {
   return new WebGpuBackend(acquired, gpuOptions);
 }
 
-/** The wasm backend, or the reference where this JavaScript engine has no WebAssembly SIMD (with a console note). */
-function wasmOrCpu(): Backend {
-  if (simdSupported()) return new WasmBackend();
-  console.info('sepconv: this JavaScript engine has no WebAssembly SIMD; the reference CPU backend runs instead');
-  return new CpuBackend();
+/**
+ * The wasm backend on `threads` threads (default: as many as it can have here, at most 4),
+ * or the reference where this JavaScript engine has no WebAssembly SIMD (with a console note).
+ */
+async function wasmOrCpu(threads: number | undefined): Promise<Backend> {
+  if (!simdSupported()) {
+    console.info('sepconv: this JavaScript engine has no WebAssembly SIMD; the reference CPU backend runs instead');
+    return new CpuBackend();
+  }
+  const { backend, why } = await WasmBackend.create(threads ?? MAX_THREADS);
+  if (threads !== undefined && why) console.info(`sepconv: the wasm backend runs on ${backend.threads} thread(s), not ${threads}: ${why}`);
+  return backend;
 }

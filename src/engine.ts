@@ -76,9 +76,14 @@ export class Engine {
     this.options = options;
   }
 
-  /** The backend in use: `'webgpu'`, `'wasm'` or `'cpu'` (after a fallback in {@link Engine.recover}, `'cpu'`). */
+  /** The backend in use: `'webgpu'`, `'wasm'` or `'cpu'` (after a fallback in {@link Engine.recover}, `'wasm'` or `'cpu'`). */
   get backend(): 'webgpu' | 'wasm' | 'cpu' {
     return this.impl.kind;
+  }
+
+  /** CPU threads the backend's kernels run on: the wasm backend's pool and the caller; 1 elsewhere. */
+  get threads(): number {
+    return this.impl.threads ?? 1;
   }
 
   /** The GPU adapter in use, or null on the CPU backend. */

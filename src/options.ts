@@ -18,6 +18,13 @@ export interface EngineOptions {
    * as SwiftShader is slower than the wasm kernels), else the CPU reference.
    */
   backend?: 'webgpu' | 'wasm' | 'cpu' | 'auto';
+  /**
+   * Threads of the wasm backend (a positive integer; default: min(cores, 4)). Threads need
+   * shared memory: in a browser the page must be cross-origin isolated (COOP/COEP headers),
+   * else the backend runs on one thread (with a console note when `threads` was given). In
+   * Node they are worker_threads. `engine.threads` says how many run.
+   */
+  threads?: number;
   /** Run on this existing device instead of creating one. sepconv will not destroy it. */
   device?: GPUDevice;
   /** Adapter preference when sepconv creates the device. */

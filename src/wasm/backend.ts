@@ -29,8 +29,9 @@ import { separableSteps, separableUnfused } from '../ops.js';
 import type { ConvGeometry } from '../shape.js';
 import type { ActivationSpec } from '../activation.js';
 import { emitDepthwise, packDepthwiseWeights, type DepthwiseKernelSpec } from './depthwise.js';
-import { emitPointwise, isFusedActivation, packPointwiseWeights, type GemmWindow } from './pointwise.js';
-import { KernelCache, WasmHeap, type Block } from './runtime.js';
+import { emitPointwise, isFusedActivation, MR, packPointwiseWeights, type GemmWindow } from './pointwise.js';
+import { availableThreads, ThreadPool } from './pool.js';
+import { KernelCache, WasmHeap, type Block, type Kernel } from './runtime.js';
 
 /** A tensor's values: `length` f32 at `block` of the heap; `owned` blocks are freed on release. */
 class WasmStorage {
@@ -48,11 +49,41 @@ function storage(s: Storage): WasmStorage {
 /** A separable convolution's band of depthwise output rows: about this many bytes (L2-resident here). */
 const SEPARABLE_BAND_BYTES = 64 * 1024;
 
+/** Work (multiply-adds) below which an op runs on the calling thread alone: waking the pool costs tens of µs. */
+const PARALLEL_WORK = 1 << 18;
+
 export class WasmBackend implements Backend {
   readonly kind = 'wasm' as const;
   readonly maxTensorBytes = 2 ** 31;
-  private readonly heap = new WasmHeap();
-  private readonly kernels = new KernelCache(this.heap.memory);
+  private readonly kernels: KernelCache;
+  private pool: ThreadPool | null = null;
+
+  private constructor(private readonly heap: WasmHeap) {
+    this.kernels = new KernelCache(heap);
+  }
+
+  /**
+   * A backend running on `threads` threads (the caller and a pool of workers over a shared
+   * memory) where that is available here, else on one; `why` says why not.
+   */
+  static async create(threads: number): Promise<{ backend: WasmBackend; why: string }> {
+    const { max, why } = threads > 1 ? await availableThreads() : { max: 1, why: '' };
+    const n = Math.min(threads, Math.max(max, 1));
+    const backend = new WasmBackend(new WasmHeap(n > 1));
+    backend.pool = await ThreadPool.create(backend.heap, n);
+    return { backend, why: n < threads ? why : '' };
+  }
+
+  /** Threads the kernels run on. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** `kernel.run(...args, lo', hi')` over the rows [lo, hi): split across the pool when `work` is worth it. */
+  private rows(kernel: Kernel, args: readonly number[], lo: number, hi: number, work: number, grain = 1): void {
+    if (this.pool && work >= PARALLEL_WORK && hi - lo > grain) this.pool.rows(kernel, args, lo, hi, grain);
+    else kernel.run(...args, lo, hi);
+  }
   /** Frees the block of a tensor dropped without release() (e.g. a model's unplanned intermediates). */
   private readonly orphans = new FinalizationRegistry<Block>((b) => this.heap.release(b));
   /**
@@ -136,7 +167,10 @@ export class WasmBackend implements Backend {
     return p;
   }
 
-  destroy(): void {}
+  destroy(): void {
+    this.pool?.destroy();
+    this.pool = null;
+  }
 
   atomically<T>(fn: () => T): T {
     return fn();
@@ -195,18 +229,19 @@ export class WasmBackend implements Backend {
       activation: fused,
       bias: packed.bias !== null,
     };
-    const run = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, () => emitDepthwise(spec));
-    /** Output rows row0 ≤ n·outH + oy < row1 of x, written from byte address y on. */
-    const rows = (x: Storage, y: number, row0: number, row1: number) => run((storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, y, row0, row1);
-    return { rows, fused };
+    const kernel = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, (memory) => emitDepthwise(spec, memory));
+    /** The arguments before (row0, row1): x, the weights, the bias and y (byte addresses). */
+    const args = (x: Storage, y: number) => [(storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, y];
+    return { kernel, args, fused, work: p.outW * C * M * p.kH * p.kW };
   }
 
   depthwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: DepthwiseConv2dParams, extras?: OpExtras): Storage {
-    const kernel = this.depthwiseKernel(filter, bias, p);
-    if (!kernel) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
+    const dw = this.depthwiseKernel(filter, bias, p);
+    if (!dw) return this.put(depthwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p), extras);
     const y = this.output(p.batch * p.outH * p.outW * p.channels * p.multiplier, extras);
-    kernel.rows(x, (y.block as Block).offset, 0, p.batch * p.outH);
-    this.activateRest(y, kernel.fused, p.act);
+    const rows = p.batch * p.outH;
+    this.rows(dw.kernel, dw.args(x, (y.block as Block).offset), 0, rows, rows * dw.work);
+    this.activateRest(y, dw.fused, p.act);
     return y;
   }
 
@@ -218,10 +253,10 @@ export class WasmBackend implements Backend {
     const fused = isFusedActivation(act.activation) ? act.activation : 'linear';
     const packed = this.packed(filter, bias, `gemm ${K}x${N}`, () => packPointwiseWeights(this.view(filter), K, N, bias && this.view(bias)));
     const spec = { K, N, activation: fused, bias: packed.bias !== null, residual, ...(window && { window }) };
-    const run = this.kernels.get(`gemm ${JSON.stringify(spec)}`, () => emitPointwise(spec));
-    /** Rows m0 ≤ q < m1 from the byte addresses x, r (residual) and y of row 0. */
-    const rows = (x: number, r: number, y: number, m0: number, m1: number) => run(x, packed.weights.offset, packed.bias?.offset ?? 0, r, y, m0, m1);
-    return { rows, fused };
+    const kernel = this.kernels.get(`gemm ${JSON.stringify(spec)}`, (memory) => emitPointwise(spec, memory));
+    /** The arguments before (m0, m1): the byte addresses x, the weights, the bias, r (residual) and y. */
+    const args = (x: number, r: number, y: number) => [x, packed.weights.offset, packed.bias?.offset ?? 0, r, y];
+    return { kernel, args, fused, work: K * N };
   }
 
   pointwiseConv2d(x: Storage, filter: Storage, bias: Storage | null, p: PointwiseConv2dParams, extras: OpExtras = {}): Storage {
@@ -231,11 +266,11 @@ export class WasmBackend implements Backend {
       return this.put(pointwiseConv2dCpu(this.view(x), this.view(filter), bias && this.view(bias), p, residual), extras);
     }
     const residual = extras.residual ? storage(extras.residual) : null;
-    const kernel = this.gemmKernel(filter, bias, K, N, act, residual !== null);
+    const gemm = this.gemmKernel(filter, bias, K, N, act, residual !== null);
     // The planned output may be the residual's own buffer (the add reads each value before it writes it).
     const y = this.output(M * N, extras);
-    kernel.rows((storage(x).block as Block).offset, residual?.block?.offset ?? 0, (y.block as Block).offset, 0, M);
-    this.activateRest(y, kernel.fused, act);
+    this.rows(gemm.kernel, gemm.args((storage(x).block as Block).offset, residual?.block?.offset ?? 0, (y.block as Block).offset), 0, M, M * gemm.work, MR);
+    this.activateRest(y, gemm.fused, act);
     return y;
   }
 
@@ -247,11 +282,11 @@ export class WasmBackend implements Backend {
     const taps: number[] = [];
     for (let i = 0; i < p.kH; i++) for (let j = 0; j < p.kW; j++) taps.push((i * p.dilationH * src.W + j * p.dilationW) * C * 4);
     const window: GemmWindow = { H: src.H, W: src.W, C, outH, outW, strideH: p.strideH, strideW: p.strideW, taps };
-    const kernel = this.gemmKernel(filter, bias, p.kH * p.kW * C, N, act, false, window);
+    const gemm = this.gemmKernel(filter, bias, p.kH * p.kW * C, N, act, false, window);
     const y = this.output(M * N, extras);
-    kernel.rows(src.block.offset, 0, (y.block as Block).offset, 0, M);
+    this.rows(gemm.kernel, gemm.args(src.block.offset, 0, (y.block as Block).offset), 0, M, M * gemm.work, MR);
     if (src.temp) this.heap.release(src.block);
-    this.activateRest(y, kernel.fused, act);
+    this.activateRest(y, gemm.fused, act);
     return y;
   }
 
@@ -293,14 +328,26 @@ export class WasmBackend implements Backend {
     const { pixels: M, inChannels: K, outChannels: N, act } = steps.pointwise;
     const gemm = this.gemmKernel(w.pointwiseFilter, w.bias, K, N, act, false);
     const rows = p.batch * p.outH;
-    const band = Math.max(1, Math.min(rows, Math.floor(SEPARABLE_BAND_BYTES / (p.outW * K * 4))));
-    const scratch = this.heap.alloc(band * p.outW * K * 4);
+    const rowBytes = p.outW * K * 4;
+    const band = Math.max(1, Math.min(rows, Math.floor(SEPARABLE_BAND_BYTES / rowBytes)));
+    const pool = this.pool && rows > band && rows * (dw.work + p.outW * gemm.work) >= PARALLEL_WORK ? this.pool : null;
+    // One scratch block per thread.
+    const scratchBytes = Math.ceil((band * rowBytes) / 16) * 16 + 16;
+    const scratch = this.heap.alloc(scratchBytes * (pool?.threads ?? 1));
     const y = this.output(M * N, extras);
+    const [xAt, dwW, dwB] = dw.args(x, 0) as [number, number, number];
+    const [, pwW, pwB] = gemm.args(0, 0, 0) as [number, number, number];
     const yAt = (y.block as Block).offset;
-    for (let r0 = 0; r0 < rows; r0 += band) {
-      const r1 = Math.min(rows, r0 + band);
-      dw.rows(x, scratch.offset, r0, r1);
-      gemm.rows(scratch.offset, 0, yAt + r0 * p.outW * N * 4, 0, (r1 - r0) * p.outW);
+    if (pool) {
+      pool.bands({ depthwise: dw.kernel, pointwise: gemm.kernel, depthwiseArgs: [xAt, dwW, dwB], pointwiseArgs: [pwW, pwB, 0, yAt], rows, band, scratch: scratch.offset, scratchBytes, rowBytes, width: p.outW });
+    } else {
+      for (let r0 = 0; r0 < rows; r0 += band) {
+        const r1 = Math.min(rows, r0 + band);
+        // Rows r0 … r1 − 1 of the depthwise output land in the scratch (addresses wrap as i32 arithmetic does).
+        const base = (scratch.offset - r0 * rowBytes) | 0;
+        dw.kernel.run(xAt, dwW, dwB, base, r0, r1);
+        gemm.kernel.run(base, pwW, pwB, 0, yAt, r0 * p.outW, r1 * p.outW);
+      }
     }
     this.heap.release(scratch);
     this.activateRest(y, gemm.fused, act);

@@ -10,7 +10,7 @@
 // Weights are packed per tap with the output channels padded to a multiple of 4
 // ([tap][C4·4], zero past C·M), so a tap's 4 weights are one aligned v128 load.
 
-import { I32, ModuleBuilder, V128, type FunctionBuilder, type Local } from './emit.js';
+import { I32, ModuleBuilder, V128, type FunctionBuilder, type Local, type MemoryImport } from './emit.js';
 import type { FusedActivation } from './pointwise.js';
 
 /** What one generated depthwise kernel is specialised on (output size and padding included). */
@@ -60,11 +60,12 @@ function interior(out: number, size: number, k: number, stride: number, dil: num
 
 /**
  * A module exporting `run(x, w, b, y, row0, row1)`: byte addresses of x [batch, H, W, C],
- * the packed weights and bias, and where output row row0 goes (the rows follow it); the
- * output rows row0 ≤ n·outH + oy < row1 to compute ([outW, C·M] each). A caller can so
- * split the rows (threads) or write a band of them into a scratch buffer (separable).
+ * the packed weights and bias, and y [batch·outH, outW, C·M]; the output rows
+ * row0 ≤ n·outH + oy < row1 to compute. A caller can so split the rows (threads), or
+ * write a band of them into a scratch buffer (separable: y = scratch − row0's offset, as
+ * i32 arithmetic wraps, the addresses land in the scratch).
  */
-export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
+export function emitDepthwise(s: DepthwiseKernelSpec, memory?: MemoryImport): Uint8Array {
   const OC = s.C * s.M;
   const C4 = Math.ceil(OC / 4);
   const pixelBytes = s.C * 4; // of the input
@@ -72,7 +73,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
   const shift = Math.log2(s.M);
   const [oyLo, oyHi] = interior(s.outH, s.H, s.kH, s.strideH, s.dilationH, s.padTop);
   const [oxLo, oxHi] = interior(s.outW, s.W, s.kW, s.strideW, s.dilationW, s.padLeft);
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder(memory);
   m.func('run', 6, (f) => {
     const [x, w, b, y, row0, row1] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
     const row = f.local(I32);
@@ -129,7 +130,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec): Uint8Array {
       f.get(oy).i32(s.strideH).mul().i32(s.padTop).sub().set(iy0);
       f.for(ox, 0, s.outW, 1, () => {
         f.get(ox).i32(s.strideW).mul().i32(s.padLeft).sub().set(ix0);
-        f.get(row).get(row0).sub().i32(s.outW).mul().get(ox).add().i32(outPixelBytes).mul().get(y).add().set(out);
+        f.get(row).i32(s.outW).mul().get(ox).add().i32(outPixelBytes).mul().get(y).add().set(out);
         f.block(() => {
           f.block(() => {
             // Inside: oyLo ≤ oy < oyHi and oxLo ≤ ox < oxHi (unsigned compare of the shifted index).

@@ -283,14 +283,22 @@ interface Func {
   body: FunctionBuilder;
 }
 
+/** How a module imports its memory: shared (threads) needs a maximum, and must match the memory. */
+export interface MemoryImport {
+  shared: boolean;
+  /** Maximum size in 64 KiB pages (shared memories only). */
+  maxPages: number;
+}
+
 /**
- * A module that imports its memory (`env.memory`, at least `minPages` 64 KiB pages)
- * and exports its functions (i32 parameters, no results).
+ * A module that imports its memory (`env.memory`, at least one 64 KiB page; shared with
+ * `memory.maxPages` pages at most when `memory.shared`) and exports its functions
+ * (i32 parameters, no results).
  */
 export class ModuleBuilder {
   private readonly funcs: Func[] = [];
 
-  constructor(private readonly minPages = 1) {}
+  constructor(private readonly memory: MemoryImport = { shared: false, maxPages: 0 }) {}
 
   /** A new exported function with `params` i32 parameters; fill its body with the builder's methods. */
   func(name: string, params: number, emit: (f: FunctionBuilder) => void): void {
@@ -313,7 +321,7 @@ export class ModuleBuilder {
     const typeSection: number[] = [];
     vec(types, typeSection);
     section(1, typeSection, out);
-    // Import: env.memory, a memory with `minPages` pages and no maximum.
+    // Import: env.memory, at least 1 page; no maximum, or shared with one (limits flag 3).
     const imp: number[] = [];
     const name = (s: string) => {
       const b = bytesOf(s);
@@ -321,8 +329,9 @@ export class ModuleBuilder {
       uleb(b.length, r);
       return [...r, ...b];
     };
-    const mem = [...name('env'), ...name('memory'), 0x02, 0x00];
-    uleb(this.minPages, mem);
+    const mem = [...name('env'), ...name('memory'), 0x02, this.memory.shared ? 0x03 : 0x00];
+    uleb(1, mem);
+    if (this.memory.shared) uleb(this.memory.maxPages, mem);
     vec([mem], imp);
     section(2, imp, out);
     const fn: number[] = [];

@@ -11,7 +11,7 @@
 // no im2col buffer; the filter [kH, kW, C, N] is already [K, N].
 
 import type { Activation } from '../activation.js';
-import { F32, FunctionBuilder, I32, ModuleBuilder, V128, type Local } from './emit.js';
+import { F32, FunctionBuilder, I32, ModuleBuilder, V128, type Local, type MemoryImport } from './emit.js';
 
 /** Register tile: rows per block and output channels per panel. */
 export const MR = 4;
@@ -99,11 +99,11 @@ export function packPointwiseWeights(w: Float32Array, k: number, n: number, bias
  * window's input), the packed weights, the packed bias, the residual [M, N] and y [M, N]
  * (b and r ignored when the spec has none), and the rows m0 ≤ q < m1 to compute.
  */
-export function emitPointwise(spec: PointwiseKernelSpec): Uint8Array {
+export function emitPointwise(spec: PointwiseKernelSpec, memory?: MemoryImport): Uint8Array {
   const { K, N, window: win } = spec;
   if (!(K >= 1 && N >= 1)) throw new Error(`wasm pointwise: K = ${K}, N = ${N}`);
   if (win && win.taps.length * win.C !== K) throw new Error(`wasm pointwise: K = ${K} is not ${win.taps.length} taps × ${win.C} channels`);
-  const m = new ModuleBuilder();
+  const m = new ModuleBuilder(memory);
   m.func('run', 7, (f) => {
     const [x, w, b, r, y, m0, M] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local, Local];
     const r0 = f.local(I32);

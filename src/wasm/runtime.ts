@@ -1,9 +1,15 @@
 // The wasm backend's runtime pieces: one WebAssembly.Memory that tensors live in,
 // a first-fit allocator over it (16-byte aligned blocks, grown by whole pages), and
 // the generated kernels, compiled once per specialisation and instantiated on that
-// memory. Views of the memory are made per use: growing it detaches old ones.
+// memory. Views of the memory are made per use: growing it detaches old ones. With
+// threads the memory is shared (it then needs a maximum: 2 GiB, the backend's tensor
+// limit) and each kernel's bytes stay in it, for the pool's workers to compile.
+
+import type { MemoryImport } from './emit.js';
 
 const PAGE = 65536;
+/** A shared memory's maximum: 2 GiB. */
+const SHARED_MAX_PAGES = 32768;
 
 /** A block of the memory: byte offset and size. */
 export interface Block {
@@ -17,8 +23,11 @@ export class WasmHeap {
   private free: Block[] = [];
   private top = 16; // address 0 stays unused: a null pointer is never a tensor
 
-  constructor(initialPages = 16) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages });
+  readonly import: MemoryImport;
+
+  constructor(shared = false, initialPages = 16) {
+    this.memory = shared ? new WebAssembly.Memory({ initial: initialPages, maximum: SHARED_MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: initialPages });
+    this.import = { shared, maxPages: shared ? SHARED_MAX_PAGES : 0 };
   }
 
   /** A 16-byte-aligned block of at least `bytes` bytes (and at least 16: v128 accesses past a tail stay inside). */
@@ -63,23 +72,38 @@ export class WasmHeap {
   }
 }
 
-/** Generated modules compiled once per key and instantiated on one memory. */
+/** A compiled kernel: its `run` export here; with a shared memory, its id and bytes (in the memory) for the workers. */
+export interface Kernel {
+  readonly run: (...args: number[]) => void;
+  readonly id: number;
+  readonly bytes: Block | null;
+  readonly length: number;
+}
+
+/** Generated modules compiled once per key and instantiated on the heap's memory. */
 export class KernelCache {
-  private readonly instances = new Map<string, WebAssembly.Instance>();
+  private readonly kernels = new Map<string, Kernel>();
 
-  constructor(private readonly memory: WebAssembly.Memory) {}
+  constructor(private readonly heap: WasmHeap) {}
 
-  /** The exported function `run` of the module `emit()` makes for `key`. */
-  get(key: string, emit: () => Uint8Array): (...args: number[]) => void {
-    let inst = this.instances.get(key);
-    if (!inst) {
-      inst = new WebAssembly.Instance(new WebAssembly.Module(emit() as BufferSource), { env: { memory: this.memory } });
-      this.instances.set(key, inst);
+  /** The kernel `emit()` makes for `key` (emitted for the heap's memory import). */
+  get(key: string, emit: (memory: MemoryImport) => Uint8Array): Kernel {
+    let k = this.kernels.get(key);
+    if (!k) {
+      const code = emit(this.heap.import);
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(code as BufferSource), { env: { memory: this.heap.memory } });
+      let bytes: Block | null = null;
+      if (this.heap.import.shared) {
+        bytes = this.heap.alloc(code.length);
+        new Uint8Array(this.heap.memory.buffer, bytes.offset, code.length).set(code);
+      }
+      k = { run: inst.exports.run as (...args: number[]) => void, id: this.kernels.size + 1, bytes, length: code.length };
+      this.kernels.set(key, k);
     }
-    return inst.exports.run as (...args: number[]) => void;
+    return k;
   }
 
   get size(): number {
-    return this.instances.size;
+    return this.kernels.size;
   }
 }

@@ -199,3 +199,45 @@ describe("backend: 'wasm', conv2d and separable bands", () => {
     }
   });
 });
+
+describe("backend: 'wasm', threads", () => {
+  test('a pool of min(cores, 4) threads by default in Node, and `threads` checked', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(wasm.threads).toBe(Math.min(4, availableParallelism()));
+    expect(cpu.threads).toBe(1);
+    const one = await createEngine({ backend: 'wasm', threads: 1 });
+    expect(one.threads).toBe(1);
+    one.destroy();
+    for (const bad of [0, 1.5, -2, '2']) {
+      await expect(createEngine({ backend: 'wasm', threads: bad as number })).rejects.toThrow(/createEngine: argument 'options\.threads': expected a positive integer/);
+    }
+  });
+
+  test('every kernel split across the pool gives the bits of one thread: pointwise (residual), conv2d, depthwise, separable bands, MobileNetV2', async () => {
+    const one = await createEngine({ backend: 'wasm', threads: 1 });
+    const many = await createEngine({ backend: 'wasm', threads: 4 });
+    expect(many.threads).toBeGreaterThan(1);
+    const run = async (e: Engine) => {
+      const x = e.tensor(randomData(2 * 40 * 36 * 32, 70), [2, 40, 36, 32]);
+      const pw = e.tensor(randomData(32 * 48, 71), [32, 48]);
+      const bias = e.tensor(randomData(48, 72), [48]);
+      const residual = e.tensor(randomData(2 * 40 * 36 * 48, 73), [2, 40, 36, 48]);
+      const k = e.tensor(randomData(9 * 32 * 24, 74), [3, 3, 32, 24]);
+      const dw = e.tensor(randomData(9 * 32 * 2, 75), [3, 3, 32, 2]);
+      const pw2 = e.tensor(randomData(64 * 40, 76), [64, 40]);
+      const outs = [
+        e.pointwiseConv2d(x, pw, { bias, residual, activation: 'relu6' }),
+        e.conv2d(x, k, { padding: 'same', stride: 2, activation: 'relu' }),
+        e.depthwiseConv2d(x, dw, { padding: 'same' }),
+        e.separableConv2d(x, dw, pw2, { padding: 'same', bias: e.tensor(randomData(40, 77), [40]) }),
+      ];
+      const model = await mobilenetV2({ engine: e, alpha: 0.5, inputSize: 96, classes: 10 });
+      outs.push(model.predict(e.tensor(randomData(96 * 96 * 3, 78), [1, 96, 96, 3])));
+      return Promise.all(outs.map((t) => t.read()));
+    };
+    const [a, b] = await Promise.all([run(one), run(many)]);
+    (a as Float32Array[]).forEach((out, i) => expect(out, `output ${i}`).toEqual((b as Float32Array[])[i]));
+    one.destroy();
+    many.destroy();
+  });
+});

@@ -18,7 +18,7 @@ function runWasm(heap: WasmHeap, cache: KernelCache, x: Float32Array, w: Float32
     heap.f32(b, a.length).set(a);
     return { b, n: a.length };
   });
-  const run = cache.get(`${K},${N},${activation},${!!bias},${!!residual}`, () => emitPointwise({ K, N, activation, bias: !!bias, residual: !!residual }));
+  const { run } = cache.get(`${K},${N},${activation},${!!bias},${!!residual}`, (memory) => emitPointwise({ K, N, activation, bias: !!bias, residual: !!residual }, memory));
   run(...blocks.map((x) => x.b.offset), 0, M);
   const y = blocks[4] as { b: { offset: number; bytes: number }; n: number };
   const out = heap.f32(y.b, y.n).slice();
@@ -52,7 +52,7 @@ describe('wasm SIMD pointwise GEMM', () => {
 
   test('every row and column tail, K from 1, bias, residual, linear/relu/relu6, against the reference', () => {
     const heap = new WasmHeap();
-    const cache = new KernelCache(heap.memory);
+    const cache = new KernelCache(heap);
     const shapes: [number, number, number][] = [
       [1, 1, 1], [4, 8, 8], [5, 3, 9], [7, 16, 15], [13, 33, 24], [2, 70, 1], [11, 5, 65], [64, 32, 32], [3, 96, 21],
       // Weights over 32 KiB: the panels-outside loop order, full panels and a tail of 5.
@@ -84,7 +84,7 @@ describe('wasm SIMD pointwise GEMM', () => {
 
   test('NaN and infinities go through as in the reference', () => {
     const heap = new WasmHeap();
-    const cache = new KernelCache(heap.memory);
+    const cache = new KernelCache(heap);
     const M = 6, K = 4, N = 10;
     const x = randomData(M * K, 7);
     x[0] = NaN;
