@@ -109,7 +109,7 @@ export function emitPointwise(spec: PointwiseKernelSpec, memory?: MemoryImport):
     const r0 = f.local(I32);
     const last = f.local(I32);
     const rows = Array.from({ length: MR }, () => f.local(I32)); // byte address of x row r0 + i (clamped to M − 1)
-    const outRows = Array.from({ length: MR }, () => f.local(I32)); // byte offset of y row r0 + i
+    const outRow = f.local(I32); // byte offset of the y row being stored (made at the store: fewer live registers in the loop)
     const p = f.local(I32);
     const wp = f.local(I32);
     const ptrs = Array.from({ length: MR }, () => f.local(I32)); // running x addresses of the rows within a reduction
@@ -142,7 +142,6 @@ export function emitPointwise(spec: PointwiseKernelSpec, memory?: MemoryImport):
         f.get(r0).i32(i).add().set(row);
         f.get(row).get(last).ltU().eqz().if(() => void f.get(last).set(row));
         rowAddress(rows[i] as Local);
-        f.get(r0).i32(i).add().i32(N * 4).mul().set(outRows[i] as Local);
       }
     };
     /** One step of k: the panel's 8 weights at wp + wOffset, each row's x (splat once, used twice) at its address (`ptr`, else `rows`) + xOffset. */
@@ -163,16 +162,20 @@ export function emitPointwise(spec: PointwiseKernelSpec, memory?: MemoryImport):
      */
     const steps = (n: number, tap: number) => {
       const n4 = n - (n % 4);
-      for (let i = 0; i < MR; i++) f.get(rows[i] as Local).i32(tap).add().set(ptrs[i] as Local);
-      if (n4 > 0) {
-        f.get(wp).i32(n4 * NR * 4).add().set(end);
-        f.loop(() => {
-          for (let u = 0; u < 4; u++) step(u * 4, u * NR * 4, ptrs);
-          for (let i = 0; i < MR; i++) bump(ptrs[i] as Local, 16);
-          bump(wp, 4 * NR * 4);
-          f.get(wp).get(end).ltU().brIf(0);
-        });
+      if (n4 === 0) {
+        // No loop: the row addresses with immediates (running pointers would only add live registers).
+        for (let u = 0; u < n; u++) step(tap + u * 4, u * NR * 4);
+        bump(wp, n * NR * 4);
+        return;
       }
+      for (let i = 0; i < MR; i++) f.get(rows[i] as Local).i32(tap).add().set(ptrs[i] as Local);
+      f.get(wp).i32(n4 * NR * 4).add().set(end);
+      f.loop(() => {
+        for (let u = 0; u < 4; u++) step(u * 4, u * NR * 4, ptrs);
+        for (let i = 0; i < MR; i++) bump(ptrs[i] as Local, 16);
+        bump(wp, 4 * NR * 4);
+        f.get(wp).get(end).ltU().brIf(0);
+      });
       for (let u = 0; u < n % 4; u++) step(u * 4, u * NR * 4, ptrs);
       if (n % 4) bump(wp, (n % 4) * NR * 4);
     };
@@ -200,7 +203,10 @@ export function emitPointwise(spec: PointwiseKernelSpec, memory?: MemoryImport):
       f.get(p).i32(K * NR * 4).mul().get(w).add().set(wp);
       reduce();
       for (let i = 0; i < MR; i++) {
-        const store = () => emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRows[i] as Local, p, zero, tail);
+        const store = () => {
+          f.get(r0).i32(i).add().i32(N * 4).mul().set(outRow);
+          emitRowStore(f, spec, acc[i * 2] as Local, acc[i * 2 + 1] as Local, y, r, outRow, p, zero, tail);
+        };
         // Row 0 of a block always exists; the others only before M.
         if (i === 0) store();
         else f.get(r0).i32(i).add().get(M).ltU().if(store);
