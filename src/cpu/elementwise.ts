@@ -25,14 +25,14 @@ function strides4(shape: readonly number[]): [number, number, number, number] {
   return out;
 }
 
-/** y = act(a ∘ b) of shape `p.outShape`. */
-export function binaryCpu(a: Float32Array, b: Float32Array, p: BinaryParams): Float32Array {
+/** y = act(a ∘ b) of shape `p.outShape` (written into `out` when given: the wasm backend's memory). */
+export function binaryCpu(a: Float32Array, b: Float32Array, p: BinaryParams, out?: Float32Array): Float32Array {
   const op = OPERATIONS[p.kind];
   const act = cpuActivation(p.act);
   const [d0, d1, d2, d3] = [...new Array<number>(4 - p.outShape.length).fill(1), ...p.outShape] as [number, number, number, number];
   const [a0, a1, a2, a3] = strides4(p.aShape);
   const [b0, b1, b2, b3] = strides4(p.bShape);
-  const y = new Float32Array(d0 * d1 * d2 * d3);
+  const y = out ?? new Float32Array(d0 * d1 * d2 * d3);
   let o = 0;
   for (let i0 = 0; i0 < d0; i0++) {
     for (let i1 = 0; i1 < d1; i1++) {
@@ -46,10 +46,10 @@ export function binaryCpu(a: Float32Array, b: Float32Array, p: BinaryParams): Fl
   return y;
 }
 
-/** y = act(x) over the first `p.size` elements. */
-export function unaryCpu(x: Float32Array, p: UnaryParams): Float32Array {
+/** y = act(x) over the first `p.size` elements (into `out` when given). */
+export function unaryCpu(x: Float32Array, p: UnaryParams, out?: Float32Array): Float32Array {
   const act = cpuActivation(p.act);
-  const y = new Float32Array(p.size);
+  const y = out ?? new Float32Array(p.size);
   for (let i = 0; i < p.size; i++) y[i] = act(x[i] as number);
   return y;
 }

@@ -5,13 +5,13 @@ import type { PadParams } from '../backend.js';
  * the output is `value` everywhere but the block at offsets pads[0…rank−1], which is
  * the input. Copies one input row (last dimension) at a time.
  */
-export function padCpu(x: Float32Array, p: PadParams): Float32Array {
+export function padCpu(x: Float32Array, p: PadParams, out?: Float32Array): Float32Array {
   const { inShape, pads } = p;
   const rank = inShape.length;
   const outShape = inShape.map((d, i) => d + (pads[i] as number) + (pads[rank + i] as number));
   const outStrides = new Array<number>(rank).fill(1);
   for (let d = rank - 2; d >= 0; d--) outStrides[d] = (outStrides[d + 1] as number) * (outShape[d + 1] as number);
-  const y = new Float32Array(outShape.reduce((a, b) => a * b, 1)).fill(p.value);
+  const y = (out ?? new Float32Array(outShape.reduce((a, b) => a * b, 1))).fill(p.value);
   const rowLength = inShape[rank - 1] as number;
   const rows = x.length / rowLength;
   const idx = new Array<number>(rank - 1).fill(0); // input row's index over the leading dimensions

@@ -1,10 +1,10 @@
 import type { PoolParams, SoftmaxParams } from '../backend.js';
 
-/** Mean over H·W of each (n, c), float64 sum in pixel order: [N, H, W, C] → [N, C]. */
-export function globalAveragePoolCpu(x: Float32Array, p: PoolParams): Float32Array {
+/** Mean over H·W of each (n, c), float64 sum in pixel order: [N, H, W, C] → [N, C] (into `out` when given). */
+export function globalAveragePoolCpu(x: Float32Array, p: PoolParams, out?: Float32Array): Float32Array {
   const { batch, height, width, channels: C } = p;
   const pixels = height * width;
-  const y = new Float32Array(batch * C);
+  const y = out ?? new Float32Array(batch * C);
   const sums = new Float64Array(C);
   for (let n = 0; n < batch; n++) {
     sums.fill(0);
@@ -18,10 +18,10 @@ export function globalAveragePoolCpu(x: Float32Array, p: PoolParams): Float32Arr
   return y;
 }
 
-/** softmax(v)_i = e^(v_i − max v) / Σ_j e^(v_j − max v) per row, in float64. */
-export function softmaxCpu(x: Float32Array, p: SoftmaxParams): Float32Array {
+/** softmax(v)_i = e^(v_i − max v) / Σ_j e^(v_j − max v) per row, in float64 (into `out` when given). */
+export function softmaxCpu(x: Float32Array, p: SoftmaxParams, out?: Float32Array): Float32Array {
   const { rows, size } = p;
-  const y = new Float32Array(rows * size);
+  const y = out ?? new Float32Array(rows * size);
   for (let r = 0; r < rows; r++) {
     const o = r * size;
     let max = -Infinity;

@@ -10,10 +10,11 @@ import { tapRanges } from './taps.js';
  * - avg: the float64 sum of the cells (i ascending, then j) divided by their count, or by
  *   kH·kW with `countIncludePad` (padded cells count as zeros); 0/0 = NaN for a window
  *   with no cell inside the input and no countIncludePad, as TF.js.
+ * Written into `out` when given (the wasm backend's memory).
  */
-export function pool2dCpu(x: Float32Array, p: Pool2dParams): Float32Array {
+export function pool2dCpu(x: Float32Array, p: Pool2dParams, out?: Float32Array): Float32Array {
   const { batch, inH, inW, channels: C, kH, kW, outH, outW, dilationH: dH, dilationW: dW } = p;
-  const y = new Float32Array(batch * outH * outW * C);
+  const y = out ?? new Float32Array(batch * outH * outW * C);
   const rows = tapRanges(outH, inH, kH, p.strideH, dH, p.pad.top);
   const cols = tapRanges(outW, inW, kW, p.strideW, dW, p.pad.left);
   const max = p.kind === 'max';

@@ -24,7 +24,6 @@ import { permuteCpu } from '../cpu/permute.js';
 import { pixelsCpu } from '../cpu/pixels.js';
 import { pointwiseConv2dCpu } from '../cpu/pointwise.js';
 import { globalAveragePoolCpu, softmaxCpu } from '../cpu/pool.js';
-import { pool2dCpu } from '../cpu/pool2d.js';
 import { separableSteps, separableUnfused } from '../ops.js';
 import type { ConvGeometry } from '../shape.js';
 import type { ActivationSpec } from '../activation.js';
@@ -354,22 +353,72 @@ export class WasmBackend implements Backend {
     return y;
   }
 
-  // ---- everything else: the reference's code on views ----------------------------------
+  /**
+   * Max and average pooling on the depthwise kernel's window walk (a max, or a sum divided
+   * by the count, in place of the multiply-add). Average sums are f32 here, as on the GPU.
+   */
+  pool2d(x: Storage, p: Pool2dParams, extras?: OpExtras): Storage {
+    const rows = p.batch * p.outH;
+    const y = this.direct(rows * p.outW * p.channels, extras, [x]) ?? this.output(rows * p.outW * p.channels);
+    if (p.channels === 0 || rows * p.outW === 0) return y;
+    const spec: DepthwiseKernelSpec = {
+      H: p.inH,
+      W: p.inW,
+      C: p.channels,
+      M: 1,
+      kH: p.kH,
+      kW: p.kW,
+      strideH: p.strideH,
+      strideW: p.strideW,
+      dilationH: p.dilationH,
+      dilationW: p.dilationW,
+      outH: p.outH,
+      outW: p.outW,
+      padTop: p.pad.top,
+      padLeft: p.pad.left,
+      activation: 'linear',
+      bias: false,
+      reduce: p.kind === 'max' ? 'max' : p.countIncludePad ? 'avgIncludePad' : 'avg',
+    };
+    const kernel = this.kernels.get(`pool ${JSON.stringify(spec)}`, (memory) => emitDepthwise(spec, memory));
+    this.rows(kernel, [(storage(x).block as Block).offset, 0, 0, (y.block as Block).offset], 0, rows, rows * p.outW * p.channels * p.kH * p.kW);
+    return y;
+  }
+
+  // ---- everything else: the reference's code, writing into the memory ---------------------
+
+  /**
+   * The output of a reference op that writes straight into it: the planned buffer unless it
+   * is one of the inputs (an op reading and writing the same values in another order would
+   * be wrong), else a fresh block; null asks the caller to retry without the plan.
+   */
+  private direct(length: number, extras: OpExtras | undefined, inputs: readonly Storage[]): WasmStorage | null {
+    const out = extras?.out ? storage(extras.out) : null;
+    if (out?.block && inputs.some((i) => storage(i).block?.offset === out.block?.offset)) return null;
+    return this.output(length, extras);
+  }
+
+  /** `compute(y, ...views of xs)` into a new output of `length` (views made after it: the memory may grow). */
+  private into(length: number, extras: OpExtras | undefined, xs: readonly Storage[], compute: (y: Float32Array, xs: Float32Array[]) => void): Storage {
+    const y = this.direct(length, extras, xs) ?? this.output(length);
+    compute(this.view(y), xs.map((x) => this.view(x)));
+    return y;
+  }
 
   binary(a: Storage, b: Storage, p: BinaryParams, extras?: OpExtras): Storage {
-    return this.put(binaryCpu(this.view(a), this.view(b), p), extras);
+    return this.into(size(p.outShape), extras, [a, b], (y, [av, bv]) => binaryCpu(av as Float32Array, bv as Float32Array, p, y));
   }
 
   unary(x: Storage, p: UnaryParams, extras?: OpExtras): Storage {
-    return this.put(unaryCpu(this.view(x), p), extras);
+    return this.into(p.size, extras, [x], (y, [xv]) => unaryCpu(xv as Float32Array, p, y));
   }
 
   globalAveragePool(x: Storage, p: PoolParams, extras?: OpExtras): Storage {
-    return this.put(globalAveragePoolCpu(this.view(x), p), extras);
+    return this.into(p.batch * p.channels, extras, [x], (y, [xv]) => globalAveragePoolCpu(xv as Float32Array, p, y));
   }
 
   softmax(x: Storage, p: SoftmaxParams, extras?: OpExtras): Storage {
-    return this.put(softmaxCpu(this.view(x), p), extras);
+    return this.into(p.rows * p.size, extras, [x], (y, [xv]) => softmaxCpu(xv as Float32Array, p, y));
   }
 
   permute(x: Storage, p: PermuteParams): Storage {
@@ -377,7 +426,8 @@ export class WasmBackend implements Backend {
   }
 
   concat(xs: readonly Storage[], p: ConcatParams, extras?: OpExtras): Storage {
-    return this.put(concatCpu(xs.map((s) => this.view(s)), p), extras);
+    const length = p.shapes.reduce((a, s) => a + size(s), 0);
+    return this.into(length, extras, xs, (y, views) => concatCpu(views, p, y));
   }
 
   pixels(bytes: Uint8Array, p: PixelsParams): Storage {
@@ -385,10 +435,12 @@ export class WasmBackend implements Backend {
   }
 
   pad(x: Storage, p: PadParams, extras?: OpExtras): Storage {
-    return this.put(padCpu(this.view(x), p), extras);
+    const rank = p.inShape.length;
+    const length = size(p.inShape.map((d, i) => d + (p.pads[i] as number) + (p.pads[rank + i] as number)));
+    return this.into(length, extras, [x], (y, [xv]) => padCpu(xv as Float32Array, p, y));
   }
+}
 
-  pool2d(x: Storage, p: Pool2dParams, extras?: OpExtras): Storage {
-    return this.put(pool2dCpu(this.view(x), p), extras);
-  }
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }

@@ -10,7 +10,7 @@
 // Weights are packed per tap with the output channels padded to a multiple of 4
 // ([tap][C4·4], zero past C·M), so a tap's 4 weights are one aligned v128 load.
 
-import { I32, ModuleBuilder, V128, type FunctionBuilder, type Local, type MemoryImport } from './emit.js';
+import { F32, I32, ModuleBuilder, V128, type FunctionBuilder, type Local, type MemoryImport } from './emit.js';
 import type { FusedActivation } from './pointwise.js';
 
 /** What one generated depthwise kernel is specialised on (output size and padding included). */
@@ -33,6 +33,12 @@ export interface DepthwiseKernelSpec {
   padLeft: number;
   activation: FusedActivation;
   bias: boolean;
+  /**
+   * Pooling instead (no weights, M = 1): the window's max (NaN propagates, −∞ for a window
+   * all padding), or its f32 sum divided by the count of cells inside the input, or by
+   * kH·kW (`avgIncludePad`: padding counts as zeros). Absent: the depthwise multiply-add.
+   */
+  reduce?: 'max' | 'avg' | 'avgIncludePad';
 }
 
 /**
@@ -89,10 +95,13 @@ export function emitDepthwise(s: DepthwiseKernelSpec, memory?: MemoryImport): Ui
     const acc = f.local(V128);
     const zero = f.local(V128);
 
+    const count = f.local(F32); // avg: cells inside the input so far (border body)
     const start = () => {
-      if (s.bias) f.get(b).get(c).add().v128Load(0);
+      if (s.reduce === 'max') f.f32(-Infinity).f32x4Splat();
+      else if (s.bias) f.get(b).get(c).add().v128Load(0);
       else f.get(zero);
       f.set(acc);
+      if (s.reduce === 'avg') f.f32(0).set(count);
     };
     /** The 4 inputs of the group at the address on the stack (+ offset), as the output channels read them. */
     const load = (offset: number) => {
@@ -108,7 +117,19 @@ export function emitDepthwise(s: DepthwiseKernelSpec, memory?: MemoryImport): Ui
     const mac = (addr: () => void, offset: number, tap: number) => {
       addr();
       load(offset);
-      f.get(w).get(c).add().v128Load(tap * C4 * 16).f32x4Mul().get(acc).f32x4Add().set(acc);
+      if (s.reduce === 'max') f.get(acc).f32x4Max();
+      else if (s.reduce) f.get(acc).f32x4Add();
+      else f.get(w).get(c).add().v128Load(tap * C4 * 16).f32x4Mul().get(acc).f32x4Add();
+      f.set(acc);
+      if (s.reduce === 'avg') f.get(count).f32(1).f32Add().set(count);
+    };
+    /** avg: acc / the count of cells inside the input (or kH·kW with the padding counted). */
+    const average = () => {
+      if (s.reduce !== 'avg' && s.reduce !== 'avgIncludePad') return;
+      f.get(acc);
+      if (s.reduce === 'avgIncludePad') f.f32(s.kH * s.kW);
+      else f.get(count);
+      f.f32x4Splat().f32x4Div().set(acc);
     };
     const finish = () => {
       if (s.activation !== 'linear') {
@@ -146,6 +167,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec, memory?: MemoryImport): Ui
                   mac(() => f.get(base).get(ci).add(), (i * s.dilationH * s.W + j * s.dilationW) * pixelBytes, i * s.kW + j);
                 }
               }
+              average();
               finish();
             });
             f.br(1);
@@ -169,6 +191,7 @@ export function emitDepthwise(s: DepthwiseKernelSpec, memory?: MemoryImport): Ui
                 });
               }
             }
+            average();
             finish();
           });
         });

@@ -267,6 +267,9 @@ export class FunctionBuilder {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
   /** Lane-wise minimum; NaN if either lane is NaN (as the reference's comparisons keep NaN). */
   f32x4Min(): this {
     return this.simd(0xe8);

@@ -213,7 +213,7 @@ describe("backend: 'wasm', threads", () => {
     }
   });
 
-  test('every kernel split across the pool gives the bits of one thread: pointwise (residual), conv2d, depthwise, separable bands, MobileNetV2', async () => {
+  test('every kernel split across the pool gives the bits of one thread: pointwise, conv2d, depthwise, separable bands, MobileNetV2', async () => {
     const one = await createEngine({ backend: 'wasm', threads: 1 });
     const many = await createEngine({ backend: 'wasm', threads: 4 });
     expect(many.threads).toBeGreaterThan(1);
@@ -221,12 +221,11 @@ describe("backend: 'wasm', threads", () => {
       const x = e.tensor(randomData(2 * 40 * 36 * 32, 70), [2, 40, 36, 32]);
       const pw = e.tensor(randomData(32 * 48, 71), [32, 48]);
       const bias = e.tensor(randomData(48, 72), [48]);
-      const residual = e.tensor(randomData(2 * 40 * 36 * 48, 73), [2, 40, 36, 48]);
       const k = e.tensor(randomData(9 * 32 * 24, 74), [3, 3, 32, 24]);
       const dw = e.tensor(randomData(9 * 32 * 2, 75), [3, 3, 32, 2]);
       const pw2 = e.tensor(randomData(64 * 40, 76), [64, 40]);
       const outs = [
-        e.pointwiseConv2d(x, pw, { bias, residual, activation: 'relu6' }),
+        e.pointwiseConv2d(x, pw, { bias, activation: 'relu6' }),
         e.conv2d(x, k, { padding: 'same', stride: 2, activation: 'relu' }),
         e.depthwiseConv2d(x, dw, { padding: 'same' }),
         e.separableConv2d(x, dw, pw2, { padding: 'same', bias: e.tensor(randomData(40, 77), [40]) }),
@@ -239,5 +238,44 @@ describe("backend: 'wasm', threads", () => {
     (a as Float32Array[]).forEach((out, i) => expect(out, `output ${i}`).toEqual((b as Float32Array[])[i]));
     one.destroy();
     many.destroy();
+  });
+});
+
+describe("backend: 'wasm', pooling and the ops written into its memory", () => {
+  test('maxPool and avgPool (with and without countIncludePad): strides, padding forms, channel tails, NaN, agree with the reference', async () => {
+    const cases: { shape: [number, number, number, number]; k: number | [number, number]; stride?: number | [number, number]; padding?: 'same' | 'valid' | number | [number, number, number, number] }[] = [
+      { shape: [1, 8, 8, 24], k: 2 },
+      { shape: [2, 9, 7, 5], k: 3, stride: 2, padding: 'same' },
+      { shape: [1, 6, 10, 3], k: [2, 3], stride: [1, 2], padding: [1, 0, 2, 1] },
+      { shape: [1, 5, 5, 7], k: 3, stride: 1, padding: 'same' },
+      { shape: [1, 4, 4, 8], k: 4, stride: 1, padding: 3 },
+    ];
+    let seed = 100;
+    for (const c of cases) {
+      const x = randomData(c.shape.reduce((a, b) => a * b), seed++).map((v) => v * 3);
+      x[5] = NaN;
+      const opts = { kernelSize: c.k, ...(c.stride !== undefined && { stride: c.stride }), ...(c.padding !== undefined && { padding: c.padding }) };
+      for (const kind of ['max', 'avg', 'avgIncludePad'] as const) {
+        const run = (e: Engine) => {
+          const t = e.tensor(x, c.shape);
+          return (kind === 'max' ? e.maxPool(t, opts) : e.avgPool(t, { ...opts, countIncludePad: kind === 'avgIncludePad' })).read();
+        };
+        // Max is exact; averages of ≤ 16 f32 values: f32 sums far below 1e-6 of the largest.
+        expect(relDiff(await run(wasm), await run(cpu)), `${JSON.stringify(c)} ${kind}`).toBeLessThan(kind === 'max' ? 1e-30 : 1e-6);
+      }
+    }
+  });
+
+  test('add (broadcast, fused activation), pad, concat: agree with the reference', async () => {
+    const run = async (e: Engine) => {
+      const a = e.tensor(randomData(2 * 5 * 6 * 8, 110), [2, 5, 6, 8]);
+      const b = e.tensor(randomData(8, 111), [8]);
+      const sum = e.add(a, b, { activation: 'relu' });
+      const padded = e.pad(sum, [[0, 0], [1, 2], [0, 1], [0, 4]], 0.5);
+      const joined = e.concat([a, sum], 3);
+      return Promise.all([sum, padded, joined].map((t) => t.read()));
+    };
+    const [a, b] = await Promise.all([run(wasm), run(cpu)]);
+    (a as Float32Array[]).forEach((out, i) => expect(relDiff(out, (b as Float32Array[])[i] as Float32Array), `output ${i}`).toBeLessThan(1e-6));
   });
 });
