@@ -18,7 +18,9 @@ export function padCpu(x: Float32Array, p: PadParams, out?: Float32Array): Float
   for (let r = 0; r < rows; r++) {
     let at = pads[rank - 1] as number;
     for (let d = 0; d < rank - 1; d++) at += ((idx[d] as number) + (pads[d] as number)) * (outStrides[d] as number);
-    y.set(x.subarray(r * rowLength, (r + 1) * rowLength), at);
+    // Short rows (a channel pad of NHWC: one pixel per row) by hand: a subarray per row costs more than its copy.
+    if (rowLength < 64) for (let i = 0, from = r * rowLength; i < rowLength; i++) y[at + i] = x[from + i] as number;
+    else y.set(x.subarray(r * rowLength, (r + 1) * rowLength), at);
     for (let d = rank - 2; d >= 0; d--) {
       idx[d] = (idx[d] as number) + 1;
       if ((idx[d] as number) < (inShape[d] as number)) break;
