@@ -179,10 +179,18 @@ export class ThreadPool {
   }
 }
 
+/** What the pool uses of Node's worker_threads.Worker (the library's types do not include Node's). */
+type NodeWorkerClass = new (source: string, options: { eval: true }) => {
+  unref(): void;
+  once(event: 'message' | 'error', listener: (value: unknown) => void): void;
+  postMessage(message: unknown): void;
+  terminate(): Promise<number>;
+};
+
 /** Starts one worker from pool-worker.js's text and resolves once it has its memory. */
 async function startWorker(init: { memory: WebAssembly.Memory; control: number; index: number }): Promise<PoolWorker> {
   if (isNode()) {
-    const { Worker } = await importAtRunTime<typeof import('node:worker_threads')>('node:worker_threads');
+    const { Worker } = await importAtRunTime<{ Worker: NodeWorkerClass }>('node:worker_threads');
     const w = new Worker(workerSource, { eval: true });
     // A sleeping worker must not keep the process alive.
     w.unref();
@@ -213,7 +221,7 @@ async function startWorker(init: { memory: WebAssembly.Memory; control: number; 
  */
 export async function availableThreads(): Promise<{ max: number; why: string }> {
   if (isNode()) {
-    const os = await importAtRunTime<typeof import('node:os')>('node:os');
+    const os = await importAtRunTime<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
     return { max: Math.min(MAX_THREADS, os.availableParallelism?.() ?? os.cpus().length), why: '' };
   }
   const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; navigator?: { hardwareConcurrency?: number } };

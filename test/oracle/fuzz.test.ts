@@ -79,7 +79,7 @@ afterAll(() => {
   wasm?.destroy();
 });
 
-/** {@link onGpus}, then the same on the wasm backend (its kernels cover the ops of the properties that call this). */
+/** {@link onGpus}, then the same on the wasm backend (its kernels cover the ops of the properties that call this: the convolutions and pooling). */
 async function onGpusAndWasm(op: string, c: Pick<Common, 'activation' | 'seed'>, run: (e: Engine) => Promise<Float32Array>): Promise<[string, Float32Array][]> {
   return [...(await onGpus(op, c, run)), ['wasm', await run(wasm)]];
 }
@@ -540,7 +540,7 @@ describe('fuzz: concat, pad, pooling and matMul, ours vs TF.js (CPU) and GPU vs 
           return p.nchw ? nchwToNhwc(out, y.shape) : out;
         };
         const ref = oraclePool({ x, xShape: shape, kind: p.kind, kernel: p.k, stride: p.stride ?? p.k, dilation: [1, 1], padding: p.padding, countIncludePad: p.kind === 'avg' && p.countIncludePad });
-        const gpuOuts = await onGpus('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x));
+        const gpuOuts = await onGpusAndWasm('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x));
         if (p.kind === 'max') agreeElementwise(ref, await run(cpu, x), gpuOuts, exact, exact);
         else {
           const magnitude = await run(cpu, abs(x));
@@ -579,7 +579,7 @@ describe('fuzz: concat, pad, pooling and matMul, ours vs TF.js (CPU) and GPU vs 
           : ours;
         const magnitude = await run(cpu, abs(x));
         const gpuTol = p.kind === 'max' ? exact : (i: number) => 1e-6 + 1e-5 * (magnitude[i] as number);
-        agreeElementwise(ref, ours, await onGpus('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x)), p.kind === 'max' ? exact : refTolerance, gpuTol);
+        agreeElementwise(ref, ours, await onGpusAndWasm('pool', { activation: 'linear', seed: p.seed }, (g) => run(g, x)), p.kind === 'max' ? exact : refTolerance, gpuTol);
       }),
       runs(25),
     );
