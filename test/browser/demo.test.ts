@@ -1039,11 +1039,9 @@ test('without WebGPU the page says so and runs everything on wasm, which the CPU
   expect(Number(await page.getAttribute('#max-diff', 'data-value'))).toBeLessThan(TOLERANCE);
   expect(await text(page, 'time-wasm')).toMatch(/^\d+(\.\d+)? ms$/);
   expect(await text(page, 'time-cpu')).toMatch(/^\d+(\.\d+)? ms$/);
-  // And what ran as wasm is the wasm engine, not the reference under its name: its SIMD kernels take a fraction
-  // of the reference's time on the live filters (5 to 15× less here; a third leaves room for a busy machine,
-  // where the reference renamed would take the same).
-  const [wasmMs, cpuMs] = [parseFloat(await text(page, 'time-wasm')), parseFloat(await text(page, 'time-cpu'))];
-  expect(wasmMs * 3, `wasm ${wasmMs} ms, CPU ${cpuMs} ms per run`).toBeLessThan(cpuMs);
+  // And what ran as wasm is the library's wasm backend, not the reference under its name (no timing here:
+  // speed is the benchmarks' business, not a test's).
+  expect(await page.evaluate(() => (window as unknown as { sepconvDemo: { wasm: { backend: string } | null } }).sepconvDemo.wasm?.backend)).toBe('wasm');
   expect(await text(page, 'cmp-status')).toMatch(/ on the CPU\.$/);
   expect(await text(page, 'cmp-sep-rank')).toBe('3 of 32');
   const cpuLive = await keepPixels(page, 'cpu-sobel-y');
