@@ -78,6 +78,11 @@ export class WasmBackend implements Backend {
     return this.pool?.threads ?? 1;
   }
 
+  /** Tests only: the pool's workers do every chunk of a split op (see ThreadPool.callerWorks). */
+  leaveChunksToWorkers(): void {
+    if (this.pool) this.pool.callerWorks = false;
+  }
+
   /** `kernel.run(...args, lo', hi')` over the rows [lo, hi): split across the pool when `work` is worth it. */
   private rows(kernel: Kernel, args: readonly number[], lo: number, hi: number, work: number, grain = 1): void {
     if (this.pool && work >= PARALLEL_WORK && hi - lo > grain) this.pool.rows(kernel, args, lo, hi, grain);

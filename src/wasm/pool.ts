@@ -2,11 +2,12 @@
 // WebAssembly.Memory, in browsers when the page is cross-origin isolated (shared memory
 // needs it) and in Node through worker_threads. An op that is worth splitting becomes a
 // job: a kernel and its arguments, written into a control block in the shared memory;
-// the workers, asleep on the block (Atomics.wait), wake, and with the calling thread take
-// chunks of the job's rows from a shared counter until none is left. The caller then
-// waits, spinning (a browser's main thread may not block), until every worker has counted
-// itself done. Kernels are compiled by each worker from their bytes in the memory the
-// first time a job names them. The worker's code and the control block's layout are in
+// the workers, asleep on the block (Atomics.wait), wake, and with the calling thread claim
+// chunks of the job's rows until none is left. The caller then waits, spinning (a
+// browser's main thread may not block), until every chunk is done; a worker the system
+// has not scheduled yet holds nothing up (it claims nothing once the job is over). Kernels
+// are compiled by each worker from their bytes in the memory the first time a job names
+// them. The worker's code, the claim protocol and the control block's layout are in
 // pool-worker.js.
 
 import { SepconvError } from '../errors.js';
@@ -18,7 +19,7 @@ import type { Kernel, WasmHeap } from './runtime.js';
 const GEN = 0;
 const DONE = 1;
 const KIND = 2;
-const NEXT = 3;
+const CLAIM = 3;
 const CHUNKS = 4;
 const ERROR = 5;
 const KERNEL_A = 8;
@@ -62,6 +63,9 @@ export class ThreadPool {
   private generation = 0;
   private destroyed = false;
 
+  /** Tests only: false leaves every chunk to the workers (so a test sees their results, whatever the scheduling). */
+  callerWorks = true;
+
   private constructor(
     memory: WebAssembly.Memory,
     private readonly workers: readonly PoolWorker[],
@@ -94,23 +98,23 @@ export class ThreadPool {
     const threads = this.threads;
     const size = Math.ceil(Math.ceil((hi - lo) / (threads * CHUNKS_PER_THREAD)) / grain) * grain;
     const c = this.control;
+    this.close();
     this.setKernel(KERNEL_A, kernel);
     c[16] = lo;
     c[17] = hi;
     c[18] = size;
     c[19] = args.length;
     c.set(args, ARGS_A);
-    this.run(0, Math.ceil((hi - lo) / size), () => {
-      for (let i = this.take(); i >= 0; i = this.take()) {
-        const a = lo + i * size;
-        kernel.run(...args, a, Math.min(hi, a + size));
-      }
+    this.run(0, Math.ceil((hi - lo) / size), (i) => {
+      const a = lo + i * size;
+      kernel.run(...args, a, Math.min(hi, a + size));
     });
   }
 
   /** A separable convolution's bands across the threads, each thread in its own scratch block. */
   bands(j: BandsJob): void {
     const c = this.control;
+    this.close();
     this.setKernel(KERNEL_A, j.depthwise);
     this.setKernel(KERNEL_B, j.pointwise);
     c[16] = j.rows;
@@ -121,14 +125,12 @@ export class ThreadPool {
     c[22] = j.width;
     c.set(j.depthwiseArgs, ARGS_A);
     c.set(j.pointwiseArgs, ARGS_B);
-    this.run(1, Math.ceil(j.rows / j.band), () => {
-      for (let i = this.take(); i >= 0; i = this.take()) {
-        const r0 = i * j.band;
-        const r1 = Math.min(j.rows, r0 + j.band);
-        const base = (j.scratch - r0 * j.rowBytes) | 0; // the caller is thread 0: the first scratch block
-        j.depthwise.run(...j.depthwiseArgs, base, r0, r1);
-        j.pointwise.run(base, ...j.pointwiseArgs, r0 * j.width, r1 * j.width);
-      }
+    this.run(1, Math.ceil(j.rows / j.band), (i) => {
+      const r0 = i * j.band;
+      const r1 = Math.min(j.rows, r0 + j.band);
+      const base = (j.scratch - r0 * j.rowBytes) | 0; // the caller is thread 0: the first scratch block
+      j.depthwise.run(...j.depthwiseArgs, base, r0, r1);
+      j.pointwise.run(base, ...j.pointwiseArgs, r0 * j.width, r1 * j.width);
     });
   }
 
@@ -142,10 +144,15 @@ export class ThreadPool {
     for (const w of this.workers) w.terminate();
   }
 
-  /** The next chunk of the current job, or −1. */
-  private take(): number {
-    const i = Atomics.add(this.control, NEXT, 1);
-    return i < this.control[CHUNKS]! ? i : -1;
+  /** Claims the next chunk of the current job, or −1 (pool-worker.js's claim()). */
+  private claim(): number {
+    const c = this.control;
+    for (;;) {
+      const word = Atomics.load(c, CLAIM);
+      const i = word & 0xffff;
+      if (i >= c[CHUNKS]!) return -1;
+      if (Atomics.compareExchange(c, CLAIM, word, word + 1) === word) return i;
+    }
   }
 
   private setKernel(slot: number, k: Kernel): void {
@@ -155,22 +162,33 @@ export class ThreadPool {
     this.control[slot + 2] = k.length;
   }
 
-  /** Publishes the job, works on it here, then waits for every worker to be done with it. */
-  private run(kind: number, chunks: number, here: () => void): void {
+  /**
+   * Starts the next job's description: the claim word gets the new generation with no chunk
+   * left, so a worker still looking at the last job claims nothing while it is rewritten.
+   */
+  private close(): void {
     if (this.destroyed) throw new Error('sepconv wasm: the thread pool was destroyed');
+    this.generation++;
+    Atomics.store(this.control, CLAIM, ((this.generation & 0x7fff) << 16) | 0xffff);
+  }
+
+  /** Publishes the job described since close(), of `chunks` chunks, does chunks here too, then waits until every chunk is done. */
+  private run(kind: number, chunks: number, chunk: (i: number) => void): void {
+    if (chunks >= 0xffff) throw new Error(`sepconv wasm: a job of ${chunks} chunks (at most 65534)`);
     const c = this.control;
     c[KIND] = kind;
     c[CHUNKS] = chunks;
-    Atomics.store(c, NEXT, 0);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, ERROR, 0);
-    this.generation++;
+    Atomics.store(c, CLAIM, (this.generation & 0x7fff) << 16);
     Atomics.store(c, GEN, this.generation);
     Atomics.notify(c, GEN);
-    here();
-    const workers = this.workers.length;
+    for (let i = this.callerWorks ? this.claim() : -1; i >= 0; i = this.claim()) {
+      chunk(i);
+      Atomics.add(c, DONE, 1);
+    }
     const t0 = performance.now();
-    for (let spins = 0; Atomics.load(c, DONE) < workers; spins++) {
+    for (let spins = 0; Atomics.load(c, DONE) < chunks; spins++) {
       if ((spins & 0xffff) === 0xffff && performance.now() - t0 > WAIT_LIMIT_MS) {
         throw new SepconvError('BACKEND_UNAVAILABLE', { op: 'wasm' }, 'sepconv wasm: a worker of the thread pool stopped answering');
       }
