@@ -16,6 +16,7 @@ import { createSepconvEngine } from './engines/sepconv.js';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 const args = parseArgs(process.argv.slice(2));
+if (args.threads !== undefined) throw new Error('bench: --threads is an option of bench:browser (its wasm engines); this one runs no wasm engine');
 const suite = (name: string) => parseSuite(JSON.parse(readFileSync(here(name), 'utf8')));
 const cases = selectCases(joinSuites(suite('./shapes.json'), suite('./networks.json')), args);
 if (cases.length === 0) throw new Error('bench: no case matches');

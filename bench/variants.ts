@@ -19,6 +19,7 @@ import type { BenchCase, CaseData, PreparedCase } from './lib/types.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const args = parseArgs(process.argv.slice(2));
+if (args.threads !== undefined) throw new Error('bench:variants: --threads is an option of bench:browser (its wasm engines); this one runs no wasm engine');
 const cases = selectCases(parseSuite(JSON.parse(readFileSync(here('./shapes.json'), 'utf8'))), args).filter((c) => c.op !== 'network');
 const sepconv = createSepconvEngine('webgpu');
 

@@ -37,20 +37,34 @@ function failed(engine: BenchEngine, error: unknown): BenchEngine {
 async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   const cases = selectCases(joinSuites(parseSuite(suite), parseSuite(networks)), args);
   if (cases.length === 0) throw new Error('bench: no case matches');
+  // The wasm engines' threads: more than one needs shared memory, i.e. this page cross-origin
+  // isolated (bench/browser.ts serves it with COOP/COEP then). Each engine's init() checks that it
+  // runs on exactly `threads`.
+  const threads = args.threads ?? 1;
+  const isolated = globalThis.crossOriginIsolated === true;
+  if (threads > 1 && !isolated) throw new Error(`bench: --threads ${threads} needs a cross-origin isolated page (COOP: same-origin, COEP: require-corp), and this one is not`);
   const ours = createSepconvEngine('webgpu');
   const cpu = createSepconvEngine('cpu');
   const tuned = args.tuned ? [createSepconvEngine('webgpu', { tuned: true })] : [];
-  const all: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine('webgpu'), createSepconvEngine('wasm'), createTfjsEngine('wasm'), createOrtEngine('wasm'), cpu];
+  const wasm = { threads };
+  const all: BenchEngine[] = [ours, ...tuned, createTfjsEngine('webgpu'), createOrtEngine('webgpu'), createSepconvEngine('wasm', wasm), createTfjsEngine('wasm', wasm), createOrtEngine('wasm', wasm), cpu];
   const candidates = args.engines ? all.filter((e) => e === cpu || (args.engines as string[]).includes(e.name)) : all;
   const engines: BenchEngine[] = [];
   // sepconv-webgpu measures the roofline even when it is not one of the engines run.
   if (!candidates.includes(ours)) await ours.init();
+  const engineThreads: BenchResult['threads'] = {};
   for (const e of candidates) {
     log(`initialising ${e.name}`);
     try {
       await e.init();
       engines.push(e);
+      if (e.threads) {
+        engineThreads[e.name] = e.threads();
+        log(`${e.name}: ${e.threads()} thread(s)`);
+      }
     } catch (err) {
+      // A threaded comparison with one of the wasm engines missing (or on other threads) is not one: stop.
+      if (e.threads && threads > 1) throw new Error(`bench: ${e.name} did not start on ${threads} threads: ${errorText(err)}`);
       console.warn(`${e.name}: ${String(err)}`);
       engines.push(failed(e, err));
     }
@@ -71,7 +85,15 @@ async function sepconvBench(args: BenchArgs): Promise<BenchResult> {
   const chrome = /Chrome\/([\d.]+)/.exec(navigator.userAgent)?.[1];
   for (const e of engines) await e.destroy();
   if (!candidates.includes(ours)) await ours.destroy();
-  return { adapter, date: new Date().toISOString(), host: `browser (Chromium ${chrome ?? '?'})`, roofline, rows };
+  return {
+    adapter,
+    date: new Date().toISOString(),
+    host: `browser (Chromium ${chrome ?? '?'})`,
+    roofline,
+    threads: engineThreads,
+    crossOriginIsolated: isolated,
+    rows,
+  };
 }
 
 /**

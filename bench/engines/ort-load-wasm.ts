@@ -7,13 +7,18 @@ import type * as Ort from 'onnxruntime-web/webgpu';
 
 export type OrtModule = typeof Ort;
 
-/** The module as imported (its namespace, or the default export of a pre-bundled copy), configured: one thread, no proxy worker, errors only in the log. */
-export function configureOrt(mod: unknown, wasmUrl: string): OrtModule {
+/**
+ * The module as imported (its namespace, or the default export of a pre-bundled copy), configured:
+ * one thread (or `threaded.threads`, see loadOrtWasmThreaded in ort-load.ts), no proxy worker,
+ * errors only in the log.
+ */
+export function configureOrt(mod: unknown, wasmUrl: string, threaded?: { threads: number; mjsUrl: string }): OrtModule {
   const m = mod as OrtModule & { default?: OrtModule };
   const o: OrtModule = m.InferenceSession ? m : (m.default ?? m);
-  o.env.wasm.numThreads = 1;
+  o.env.wasm.numThreads = threaded?.threads ?? 1;
   o.env.wasm.proxy = false;
-  o.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, location.href).href };
+  const wasm = new URL(wasmUrl, location.href).href;
+  o.env.wasm.wasmPaths = threaded ? { wasm, mjs: new URL(threaded.mjsUrl, location.href).href } : { wasm };
   o.env.logLevel = 'error';
   return o;
 }

@@ -1,6 +1,6 @@
 // ONNX Runtime Web as bench engines: the WebGPU execution provider (ort-webgpu) on every case,
-// and the wasm execution provider on one thread (ort-wasm) on the pretrained networks run from
-// their ONNX files (BlazeFace).
+// and the wasm execution provider (ort-wasm; one thread, or bench:browser's --threads) on the
+// pretrained networks run from their ONNX files (BlazeFace).
 //
 // Each case is an ONNX model (see onnx-model.ts: one op for an op case; for a MobileNet case an
 // export of the network's graph IR, batch norm folded into the Convs, relu6 as Clip, residual
@@ -48,7 +48,12 @@ async function fullDevice(): Promise<GPUDevice> {
   return adapter.requestDevice({ requiredLimits, requiredFeatures });
 }
 
-export function createOrtEngine(ep: 'webgpu' | 'wasm'): BenchEngine {
+/**
+ * `threads` (wasm; default 1): env.wasm.numThreads. init() fails unless onnxruntime-web's runtime
+ * keeps it (it falls back to 1, with a console warning, where shared memory does not work: a page
+ * that is not cross-origin isolated).
+ */
+export function createOrtEngine(ep: 'webgpu' | 'wasm', { threads = 1 }: { threads?: number } = {}): BenchEngine {
   const name = ep === 'webgpu' ? 'ort-webgpu' : 'ort-wasm';
   let ort: OrtModule | null = null;
   /**
@@ -81,7 +86,7 @@ export function createOrtEngine(ep: 'webgpu' | 'wasm'): BenchEngine {
     async init(): Promise<void> {
       if (ort) return;
       const dev = ep === 'webgpu' ? await fullDevice() : null;
-      const o = await loadOrt(ep);
+      const o = await loadOrt(ep, threads);
       // Create and run a tiny session: this loads the wasm (and brings up the WebGPU EP), so a page
       // where it cannot run fails here, with a clear message, rather than in prepare().
       const probe = probeCase();
@@ -101,9 +106,20 @@ export function createOrtEngine(ep: 'webgpu' | 'wasm'): BenchEngine {
       } finally {
         await session?.release();
       }
+      // The runtime is up (the probe ran): numThreads is what its global thread pool was made with.
+      if (ep === 'wasm' && o.env.wasm.numThreads !== threads) {
+        const why = globalThis.crossOriginIsolated === false ? ' (the page is not cross-origin isolated)' : '';
+        throw new Error(`${name}: asked for ${threads} thread(s), onnxruntime-web runs on ${String(o.env.wasm.numThreads)}${why}`);
+      }
       device = dev;
       ort = o;
     },
+    ...(ep === 'wasm' && {
+      threads: () => {
+        if (!ort) throw new Error(`${name}: init() has not run`);
+        return ort.env.wasm.numThreads ?? 1;
+      },
+    }),
 
     async prepare(c: BenchCase, data: CaseData): Promise<PreparedCase> {
       if (!ort || (ep === 'webgpu' && !device)) throw new Error(`${name}: init() has not run`);

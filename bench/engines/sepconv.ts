@@ -9,11 +9,14 @@ const TUNING_BUDGET_MS = 60_000;
 
 /**
  * sepconv as a bench engine on its WebGPU, wasm or CPU backend; `tuned`: WebGPU, each case
- * tuned (engine.tune / model.tune) when it is prepared.
+ * tuned (engine.tune / model.tune) when it is prepared; `threads`: wasm, the threads it
+ * is created with (default 1, passed explicitly: createEngine's own default is min(cores, 4)).
+ * init() fails unless the engine runs on exactly that many (more than 1 needs shared memory:
+ * Node, or a cross-origin isolated page).
  */
 export function createSepconvEngine(
   backend: 'webgpu' | 'wasm' | 'cpu',
-  { tuned = false }: { tuned?: boolean } = {},
+  { tuned = false, threads = 1 }: { tuned?: boolean; threads?: number } = {},
 ): BenchEngine & { engine(): Engine; prepareOn(en: Engine, c: BenchCase, d: CaseData): Promise<PreparedCase> } {
   let engine: Engine | null = null;
   const e = () => {
@@ -24,8 +27,20 @@ export function createSepconvEngine(
     name: backend === 'cpu' ? 'sepconv-cpu' : backend === 'wasm' ? 'sepconv-wasm' : tuned ? 'sepconv-webgpu-tuned' : 'sepconv-webgpu',
     engine: e,
     async init() {
-      engine = await createEngine({ backend });
+      if (backend !== 'wasm') {
+        engine = await createEngine({ backend });
+        return;
+      }
+      const en = await createEngine({ backend, threads });
+      const got = en.threads;
+      if (got !== threads) {
+        en.destroy();
+        const why = threads > 1 && globalThis.crossOriginIsolated === false ? ' (the page is not cross-origin isolated)' : '';
+        throw new Error(`sepconv-wasm: asked for ${threads} thread(s), the engine runs on ${got}${why}`);
+      }
+      engine = en;
     },
+    ...(backend === 'wasm' && { threads: () => e().threads }),
     async prepare(c: BenchCase, d: CaseData): Promise<PreparedCase> {
       const p = await this.prepareOn(e(), c, d);
       if (tuned) await p.tune?.({ budgetMs: TUNING_BUDGET_MS });

@@ -9,6 +9,12 @@ export interface BenchArgs {
   /** Base name of the result files in bench/results (default 'latest'). */
   out?: string;
   runs: number;
+  /**
+   * bench:browser: CPU threads of each wasm engine (sepconv-wasm, tfjs-wasm, ort-wasm); absent: 1,
+   * on a page that is not cross-origin isolated, as before. Above 1 the page is served
+   * cross-origin isolated (COOP/COEP), which shared wasm memory needs.
+   */
+  threads?: number;
 }
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
@@ -33,8 +39,12 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (a.startsWith('--runs')) {
       args.runs = Number(value());
       if (!Number.isInteger(args.runs) || args.runs < 5) throw new Error('bench: --runs must be an integer ≥ 5');
+    } else if (a.startsWith('--threads')) {
+      const v = value();
+      args.threads = Number(v);
+      if (!/^\d+$/.test(v) || !(args.threads >= 1)) throw new Error('bench: --threads must be a positive integer');
     } else if (a === '--help' || a === '-h') {
-      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --engines <name[,name…]> (e.g. sepconv-wasm,tfjs-wasm), --out <name> (bench/results/<name>.{md,json}), --runs <n ≥ 5>, --tuned (add sepconv tuned on each case)');
+      console.log('options: --quick (a handful of cases), --filter <id part[,id part…]>, --engines <name[,name…]> (e.g. sepconv-wasm,tfjs-wasm), --out <name> (bench/results/<name>.{md,json}), --runs <n ≥ 5>, --threads <n> (bench:browser: threads of each wasm engine, default 1; above 1 the page is cross-origin isolated), --tuned (add sepconv tuned on each case)');
       process.exit(0);
     } else throw new Error(`bench: unknown option ${a}`);
   }

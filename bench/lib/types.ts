@@ -63,7 +63,8 @@ export interface CaseData {
 
 /**
  * The engines of the bench; sepconv-webgpu-tuned is sepconv WebGPU after engine.tune() on each
- * case (`--tuned`); ort-wasm is onnxruntime-web's wasm execution provider on one thread.
+ * case (`--tuned`); ort-wasm is onnxruntime-web's wasm execution provider. The wasm engines
+ * (sepconv-wasm, tfjs-wasm, ort-wasm) run on one thread unless bench:browser has `--threads n`.
  */
 export type EngineName = 'sepconv-webgpu' | 'sepconv-webgpu-tuned' | 'sepconv-wasm' | 'sepconv-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'ort-webgpu' | 'ort-wasm';
 
@@ -96,6 +97,12 @@ export interface BenchEngine {
   prepare(c: BenchCase, data: CaseData): Promise<PreparedCase>;
   /** Releases the engine. */
   destroy(): Promise<void> | void;
+  /**
+   * The wasm engines: CPU threads the engine runs on, as the engine itself reports it after
+   * init() (sepconv `engine.threads`, TF.js `getThreadsCount()`, onnxruntime-web
+   * `env.wasm.numThreads` once its runtime is up).
+   */
+  threads?(): number;
 }
 
 /** Adapter identity, as reported by WebGPU. */
@@ -137,5 +144,13 @@ export interface BenchResult {
   /** Where it ran: 'browser' (Chromium page) or 'node' (Dawn). */
   host: string;
   roofline: { gflops: number; gbps: number };
+  /**
+   * bench:browser: CPU threads of each wasm engine that ran (initialised), as the engine
+   * reported it (BenchEngine.threads). Absent in results from before `--threads`, and in
+   * Node results (no wasm engines): one thread.
+   */
+  threads?: Partial<Record<EngineName, number>>;
+  /** bench:browser: whether the page was cross-origin isolated (COOP/COEP: `--threads` above 1). */
+  crossOriginIsolated?: boolean;
   rows: BenchRow[];
 }

@@ -110,5 +110,9 @@ describe('report', () => {
     expect(parseArgs(['--tuned']).tuned).toBe(true);
     expect(() => parseArgs(['--runs', '3'])).toThrow(/--runs must be an integer ≥ 5/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
+    expect(parseArgs(['--threads', '2']).threads).toBe(2);
+    expect(parseArgs(['--threads=4']).threads).toBe(4);
+    expect(parseArgs([]).threads).toBeUndefined();
+    for (const bad of ['0', '1.5', 'x']) expect(() => parseArgs(['--threads', bad])).toThrow(/--threads must be a positive integer/);
   });
 });
