@@ -1,5 +1,7 @@
 // Runs a depthwise → pointwise chain on the GPU and on the CPU backend and
-// publishes both results (plus Σ|x·w| for the tolerance) on window.__sepconv.
+// publishes both results (plus Σ|x·w| for the tolerance) on window.__sepconv; and a
+// pointwise op large enough to be split across the wasm backend's thread pool, on two
+// threads (every chunk left to the Web Worker) and on one.
 import { createEngine, type Engine } from 'sepconv';
 
 function values(n: number, seed: number): Float32Array {
@@ -41,7 +43,21 @@ async function main() {
     magnitude: await chain(cpu, data.map((a) => a.map(Math.abs)), true),
   };
   gpu.destroy();
-  (window as unknown as { __sepconv: unknown }).__sepconv = result;
+  const wasm1 = await createEngine({ backend: 'wasm', threads: 1 });
+  const wasm2 = await createEngine({ backend: 'wasm', threads: 2 });
+  // Tests only (not public API): the worker does every chunk, so its results are the ones compared.
+  (wasm2.implementation as unknown as { leaveChunksToWorkers(): void }).leaveChunksToWorkers();
+  const big = async (e: Engine) => [...(await e.pointwiseConv2d(e.tensor(values(64 * 64 * 32, 6), [1, 64, 64, 32]), e.tensor(values(32 * 48, 7), [32, 48]), { activation: 'relu6' }).read())];
+  const threads = {
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    threads: [wasm1.threads, wasm2.threads],
+    one: await big(wasm1),
+    two: await big(wasm2),
+    cpu: await big(cpu),
+  };
+  wasm1.destroy();
+  wasm2.destroy();
+  (window as unknown as { __sepconv: unknown }).__sepconv = { ...result, threads };
   document.getElementById('status')!.textContent = 'done';
 }
 
