@@ -88,6 +88,7 @@ export class WasmBackend implements Backend {
     if (this.pool && work >= PARALLEL_WORK && hi - lo > grain) this.pool.rows(kernel, args, lo, hi, grain);
     else kernel.run(...args, lo, hi);
   }
+
   /** Frees the block of a tensor dropped without release() (e.g. a model's unplanned intermediates). */
   private readonly orphans = new FinalizationRegistry<Block>((b) => this.heap.release(b));
   /**
@@ -215,24 +216,7 @@ export class WasmBackend implements Backend {
     const C = p.channels;
     const fused = isFusedActivation(p.act.activation) ? p.act.activation : 'linear';
     const packed = this.packed(filter, bias, `depthwise ${p.kH}x${p.kW}x${C * M}`, () => packDepthwiseWeights(this.view(filter), p.kH, p.kW, C * M, bias && this.view(bias)));
-    const spec: DepthwiseKernelSpec = {
-      H: p.inH,
-      W: p.inW,
-      C,
-      M,
-      kH: p.kH,
-      kW: p.kW,
-      strideH: p.strideH,
-      strideW: p.strideW,
-      dilationH: p.dilationH,
-      dilationW: p.dilationW,
-      outH: p.outH,
-      outW: p.outW,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
-      activation: fused,
-      bias: packed.bias !== null,
-    };
+    const spec: DepthwiseKernelSpec = { ...windowOf(p, C, M), activation: fused, bias: packed.bias !== null };
     const kernel = this.kernels.get(`depthwise ${JSON.stringify(spec)}`, (memory) => emitDepthwise(spec, memory));
     /** The arguments before (row0, row1): x, the weights, the bias and y (byte addresses). */
     const args = (x: Storage, y: number) => [(storage(x).block as Block).offset, packed.weights.offset, packed.bias?.offset ?? 0, y];
@@ -367,20 +351,7 @@ export class WasmBackend implements Backend {
     const y = this.direct(rows * p.outW * p.channels, extras, [x]) ?? this.output(rows * p.outW * p.channels);
     if (p.channels === 0 || rows * p.outW === 0) return y;
     const spec: DepthwiseKernelSpec = {
-      H: p.inH,
-      W: p.inW,
-      C: p.channels,
-      M: 1,
-      kH: p.kH,
-      kW: p.kW,
-      strideH: p.strideH,
-      strideW: p.strideW,
-      dilationH: p.dilationH,
-      dilationW: p.dilationW,
-      outH: p.outH,
-      outW: p.outW,
-      padTop: p.pad.top,
-      padLeft: p.pad.left,
+      ...windowOf(p, p.channels, 1),
       activation: 'linear',
       bias: false,
       reduce: p.kind === 'max' ? 'max' : p.countIncludePad ? 'avgIncludePad' : 'avg',
@@ -444,6 +415,12 @@ export class WasmBackend implements Backend {
     const length = size(p.inShape.map((d, i) => d + (p.pads[i] as number) + (p.pads[rank + i] as number)));
     return this.into(length, extras, [x], (y, [xv]) => padCpu(xv as Float32Array, p, y));
   }
+}
+
+/** The window walk of a depthwise or pooling kernel over geometry `g`: C input channels, multiplier M. */
+function windowOf(g: ConvGeometry, C: number, M: 1 | 2 | 4) {
+  const { inH: H, inW: W, kH, kW, strideH, strideW, dilationH, dilationW, outH, outW } = g;
+  return { H, W, C, M, kH, kW, strideH, strideW, dilationH, dilationW, outH, outW, padTop: g.pad.top, padLeft: g.pad.left };
 }
 
 function size(shape: readonly number[]): number {
