@@ -2,7 +2,7 @@
 // backend against the CPU reference on the ops its kernels run (pointwise, separable)
 // with every activation, and on whole models (the fused residual adds included).
 // The fuzz (test/oracle/fuzz.test.ts) holds it to the GPU's tolerance on random shapes.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ACTIVATIONS } from '../../src/activation.js';
 import { createEngine, mobilenetV2, type Engine, type Tensor } from '../../src/index.js';
 import { randomData } from '../support/random.js';
@@ -280,5 +280,39 @@ describe("backend: 'wasm', pooling and the ops written into its memory", () => {
     };
     const [a, b] = await Promise.all([run(wasm), run(cpu)]);
     (a as Float32Array[]).forEach((out, i) => expect(relDiff(out, (b as Float32Array[])[i] as Float32Array), `output ${i}`).toBeLessThan(1e-6));
+  });
+});
+
+describe("backend: 'wasm', where it cannot run as asked", () => {
+  test('no WebAssembly SIMD: the reference runs instead, with a console note; so does auto without a GPU', async () => {
+    const validate = WebAssembly.validate;
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    WebAssembly.validate = () => false;
+    try {
+      const e = await createEngine({ backend: 'wasm' });
+      expect(e.backend).toBe('cpu');
+      expect(info).toHaveBeenCalledWith(expect.stringMatching(/no WebAssembly SIMD; the reference CPU backend runs instead/));
+      e.destroy();
+    } finally {
+      WebAssembly.validate = validate;
+      info.mockRestore();
+    }
+  });
+
+  test('threads asked for where there is no shared memory (a page not cross-origin isolated): one thread, with a note saying why', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    // Node stands in for such a page: no process (so not Node), crossOriginIsolated false.
+    vi.stubGlobal('process', undefined);
+    vi.stubGlobal('crossOriginIsolated', false);
+    try {
+      const e = await createEngine({ backend: 'wasm', threads: 2 });
+      expect(e.backend).toBe('wasm');
+      expect(e.threads).toBe(1);
+      expect(info).toHaveBeenCalledWith(expect.stringMatching(/runs on 1 thread\(s\), not 2: the page is not cross-origin isolated/));
+      e.destroy();
+    } finally {
+      vi.unstubAllGlobals();
+      info.mockRestore();
+    }
   });
 });
