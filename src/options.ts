@@ -12,8 +12,9 @@ import type { Layout, Tensor } from './tensor.js';
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
   /**
-   * `'webgpu'`, `'wasm'` (WebAssembly SIMD kernels for the heavy ops, the reference for
-   * the rest; the reference backend where there is no SIMD), `'cpu'` (the reference), or
+   * `'webgpu'`, `'wasm'` (WebAssembly SIMD kernels for the convolutions and pooling, the
+   * reference's code for the rest, all in wasm memory; the reference backend where there is
+   * no SIMD), `'cpu'` (the reference), or
    * `'auto'` (default): WebGPU on a hardware adapter, else wasm (a software adapter such
    * as SwiftShader is slower than the wasm kernels), else the CPU reference.
    */
