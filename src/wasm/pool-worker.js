@@ -9,13 +9,13 @@
 // the claim word, (generation mod 2¹⁵) · 2¹⁶ + i, to i + 1: a worker that wakes after
 // its job is over (or after the next one began) claims nothing (the caller sets the
 // word to the next generation with no chunk left before it rewrites the description),
-// and it reads the job's description only once it holds a chunk, which the caller waits for. Each finished
-// chunk is counted in the done word; the caller waits for all of them, not for workers
-// that found nothing to do. The control block's layout (i32 words), as pool.ts writes it:
+// and it reads the job's description only once it holds a chunk, which the caller
+// waits for. Each finished chunk is counted in the done word; the caller waits for all
+// of them, not for workers that found nothing to do. The control block's layout (i32 words), as pool.ts writes it:
 //   0 generation   1 chunks done   2 job kind (0 rows, 1 separable bands, -1 exit)
 //   3 claim word   4 chunks        5 error flag
 //   8–10 kernel A: id, bytes offset, bytes length   12–14 kernel B: the same
-//   rows job:  16 lo, 17 hi, 18 grain, 19 argc; 24… A's arguments before (lo, hi)
+//   rows job:  16 lo, 17 hi, 18 rows per chunk, 19 argc; 24… A's arguments before (lo, hi)
 //   bands job: 16 rows, 17 band, 18 scratch base, 19 scratch bytes per thread,
 //              20 depthwise output bytes per row, 22 pixels per row;
 //              24–26 A's (x, w, b); 40–43 B's (w, b, r, y)
